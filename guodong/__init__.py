@@ -1,0 +1,1 @@
+"""Guodong (国动): integrated national-defence mobilization platform."""

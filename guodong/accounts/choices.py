@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Office staff")
+    REPORTER = "reporter", _("Member-unit reporter")
+    LIAISON = "liaison", _("Military liaison")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+# What each role may do beyond reading its jurisdiction. Every write path checks one of these.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {"divisions.change", "divisions.add_grid", "orgs.change", "orgs.change_duties",
+         "accounts.manage"}
+    ),
+    Role.STAFF: frozenset({"divisions.add_grid", "orgs.change", "orgs.change_duties"}),
+    Role.REPORTER: frozenset({"orgs.change_own_duties"}),
+    Role.LIAISON: frozenset(),
+    Role.GRID_WORKER: frozenset(),
+    Role.AUDITOR: frozenset(),
+}

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from guodong.accounts.choices import Role
+from guodong.accounts.models import User
+
+
+class UserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("organization"))
+    is_active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "organization", "is_active"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(username__icontains=value)
+            | Q(display_name__icontains=value)
+            | Q(organization__name__icontains=value)
+        )

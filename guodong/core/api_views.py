@@ -1,0 +1,23 @@
+from rest_framework import serializers, viewsets
+
+from guodong.core.filtersets import EventFilterSet
+from guodong.core.models import Event
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = [
+            "id", "node_id", "sequence", "created_at", "actor", "actor_name", "action",
+            "object_type", "object_id", "object_repr", "before", "after", "prev_hash", "hash",
+        ]
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The event log entries of objects inside the caller's jurisdiction."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilterSet
+
+    def get_queryset(self):  # noqa: ANN201 - DRF signature
+        return Event.objects.visible_to(self.request.user).order_by("-sequence")

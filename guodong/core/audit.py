@@ -1,0 +1,146 @@
+"""Writing and verifying the hash-chained event log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from guodong.core.models import ChainHead, Event
+
+GENESIS = "0" * 64
+# Fields never copied into the log: secrets, and bookkeeping that changes on every login.
+EXCLUDED_FIELDS = {"password", "last_login"}
+HASHED_FIELDS = (
+    "node_id",
+    "sequence",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "scope_path",
+    "before",
+    "after",
+    "prev_hash",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The concrete field values of `obj` as JSON-safe data (foreign keys as ids)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in EXCLUDED_FIELDS:
+            continue
+        key = field.attname if field.is_relation else field.name
+        data[key] = _plain(field.value_from_object(obj))
+    return data
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_hash(event: Event) -> str:
+    payload = {name: _plain(getattr(event, name)) for name in HASHED_FIELDS}
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def object_type_of(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def record_event(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    scope_path: str | None = None,
+) -> Event:
+    """Append one entry to this node's chain, inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the service's transaction")
+    node_id = settings.NODE_ID
+    ChainHead.objects.get_or_create(node_id=node_id)
+    head = ChainHead.objects.select_for_update().get(node_id=node_id)
+    is_user = isinstance(actor, models.Model)
+    event = Event(
+        node_id=node_id,
+        sequence=head.sequence + 1,
+        created_at=timezone.now(),
+        actor=actor if is_user else None,
+        actor_name=actor.get_username() if hasattr(actor, "get_username") else str(actor),
+        action=action,
+        object_type=object_type_of(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        scope_path=scope_path if scope_path is not None else obj.audit_scope_path(),
+        before=before,
+        after=after,
+        prev_hash=head.last_hash or GENESIS,
+    )
+    event.hash = compute_hash(event)
+    event.save()
+    head.sequence, head.last_hash = event.sequence, event.hash
+    head.save(update_fields=["sequence", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    sequence: int
+    event_id: int | None
+    reason: str
+
+
+def _walk(node_id: str) -> Iterator[Event]:
+    yield from Event.objects.filter(node_id=node_id).order_by("sequence").iterator(chunk_size=2000)
+
+
+def verify_chain(node_id: str | None = None) -> tuple[int, ChainBreak | None]:
+    """Walk a node's chain; return how many entries were checked and the first break, if any."""
+    node_id = node_id or settings.NODE_ID
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    for event in _walk(node_id):
+        if event.sequence != expected_seq:
+            return checked, ChainBreak(
+                expected_seq, event.pk, f"sequence {expected_seq} is missing or out of order"
+            )
+        if event.prev_hash != expected_prev:
+            return checked, ChainBreak(
+                event.sequence, event.pk, "previous-hash link broken (entry deleted or reordered)"
+            )
+        if compute_hash(event) != event.hash:
+            return checked, ChainBreak(
+                event.sequence, event.pk, "content does not match its hash (entry edited)"
+            )
+        expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    head = ChainHead.objects.filter(node_id=node_id).first()
+    if head and (head.sequence != checked or (checked and head.last_hash != expected_prev)):
+        return checked, ChainBreak(
+            checked + 1, None, f"chain head is at {head.sequence} but the log ends at {checked}"
+        )
+    return checked, None

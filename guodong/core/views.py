@@ -1,0 +1,177 @@
+"""Generic views (after NetBox's): list with filters and export, detail, edit, history.
+
+Every view takes its queryset from `visible_to`, and every edit goes through a service.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+from django_filters.views import FilterView
+
+from guodong.core.exports import export_response
+from guodong.core.models import Event
+from guodong.core.tables import Column
+
+EXPORT_LIMIT = 100_000
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model: type[models.Model]
+    request: HttpRequest
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.model.objects.visible_to(self.request.user)
+
+
+class ObjectListView(ScopedMixin, FilterView):
+    """A filterable, paginated, exportable table of the rows the user may see."""
+
+    template_name = "core/object_list.html"
+    paginate_by = 50
+    columns: ClassVar[list[Column]] = []
+    add_url_name: str | None = None
+    title: Any = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fmt = request.GET.get("export")
+        if fmt in ("csv", "xlsx"):
+            filterset = self.get_filterset(self.get_filterset_class())
+            queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            rows = ([c.value(obj) for c in self.columns] for obj in queryset[:EXPORT_LIMIT])
+            return export_response(
+                self.model._meta.model_name, [c.label for c in self.columns], rows, fmt
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False):
+            return ["core/_object_table.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        may_add = self.add_url_name and self.model.permits(self.request.user, "add")
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            title=self.title or self.model._meta.verbose_name_plural,
+            columns=self.columns,
+            rows=[(obj, [c.value(obj) for c in self.columns]) for obj in context["object_list"]],
+            add_url=reverse(self.add_url_name) if may_add else None,
+            querystring=query.urlencode(),
+        )
+        return context
+
+
+class ObjectDetailView(ScopedMixin, DetailView):
+    fields: ClassVar[list[Column]] = []
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        obj = context["object"]
+        context["fields"] = [(c.label, c.value(obj)) for c in self.fields]
+        context["may_change"] = self.model.permits(self.request.user, "change") and (
+            self.model.objects.visible_to(self.request.user, "change").filter(pk=obj.pk).exists()
+        )
+        return context
+
+
+class ObjectEditView(ScopedMixin, FormView):
+    """Create (no pk) or change (pk) an object through the app's service functions.
+
+    A ValidationError from the service lands on the form's fields; nothing is written.
+    """
+
+    template_name = "core/object_edit.html"
+    create_service: Any = None
+    update_service: Any = None
+    object: models.Model | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if "pk" in kwargs:
+            self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+            if not self.model.objects.visible_to(request.user, "change").filter(
+                pk=self.object.pk
+            ).exists():
+                raise PermissionDenied(_("Your role may not perform this action."))
+        elif not self.model.permits(request.user, "add"):
+            raise PermissionDenied(_("Your role may not perform this action."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if self.object is not None:
+            kwargs["instance"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        name = self.model._meta.verbose_name
+        context["title"] = (
+            _("Edit {name}: {object}").format(name=name, object=self.object)
+            if self.object
+            else _("Add {name}").format(name=name)
+        )
+        context["object"] = self.object
+        return context
+
+    def service_fields(self, form: BaseForm) -> dict[str, Any]:
+        return dict(form.cleaned_data)
+
+    def save(self, form: BaseForm) -> models.Model:
+        fields = self.service_fields(form)
+        if self.object is None:
+            return type(self).create_service(self.request.user, fields)
+        return type(self).update_service(self.request.user, self.object, fields)
+
+    def form_valid(self, form: BaseForm) -> HttpResponse:
+        try:
+            obj = self.save(form)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved “{object}”.").format(object=obj))
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+
+def apply_errors(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+class ObjectHistoryView(ScopedMixin, ListView):
+    """The event-log entries of one object the user can see."""
+
+    template_name = "core/object_history.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> models.QuerySet:
+        self.object = get_object_or_404(
+            self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+        return Event.objects.visible_to(self.request.user).filter(
+            object_type=f"{self.model._meta.app_label}.{self.model._meta.model_name}",
+            object_id=str(self.object.pk),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        return context

@@ -1,0 +1,26 @@
+from rest_framework import serializers
+
+from guodong.core.api import ScopedRelatedField
+from guodong.divisions.models import Division
+from guodong.orgs.models import DutyItem, Organization
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    division = ScopedRelatedField(queryset=Division.objects.all())
+    parent = ScopedRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id", "name", "kind", "unit_type", "division", "parent", "address", "contact_name",
+            "contact_phone", "is_active",
+        ]
+        validators: list = []  # uniqueness is checked by the service, inside its transaction
+
+
+class DutyItemSerializer(serializers.ModelSerializer):
+    organization = ScopedRelatedField(queryset=Organization.objects.all())
+
+    class Meta:
+        model = DutyItem
+        fields = ["id", "organization", "title", "description", "cycle", "order"]

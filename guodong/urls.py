@@ -1,0 +1,32 @@
+"""Top-level URLs: pages, the versioned API, its schema and offline docs."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from guodong.accounts.api.views import TokenView, UserViewSet
+from guodong.core.api_views import EventViewSet
+from guodong.divisions.api.views import DivisionViewSet
+from guodong.orgs.api.views import DutyItemViewSet, OrganizationViewSet
+
+router = DefaultRouter()
+router.register("divisions", DivisionViewSet, basename="division")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("duty-items", DutyItemViewSet, basename="dutyitem")
+router.register("users", UserViewSet, basename="user")
+router.register("events", EventViewSet, basename="event")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api_token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("divisions/", include("guodong.divisions.urls")),
+    path("organizations/", include("guodong.orgs.urls")),
+    path("users/", include("guodong.accounts.urls")),
+    path("", include("guodong.core.urls")),
+]
