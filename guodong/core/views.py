@@ -20,6 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 
 from guodong.core.exports import export_response
+from guodong.core.forms import style_widgets
 from guodong.core.models import Event
 from guodong.core.tables import Column
 
@@ -61,13 +62,17 @@ class ObjectListView(ScopedMixin, FilterView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        style_widgets(context["filter"].form)
         may_add = self.add_url_name and self.model.permits(self.request.user, "add")
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             title=self.title or self.model._meta.verbose_name_plural,
             columns=self.columns,
-            rows=[(obj, [c.value(obj) for c in self.columns]) for obj in context["object_list"]],
+            rows=[
+                (obj, [(c.value(obj), c.link) for c in self.columns])
+                for obj in context["object_list"]
+            ],
             add_url=reverse(self.add_url_name) if may_add else None,
             querystring=query.urlencode(),
         )
@@ -117,6 +122,11 @@ class ObjectEditView(ScopedMixin, FormView):
         if self.object is not None:
             kwargs["instance"] = self.object
         return kwargs
+
+    def get_form(self, form_class: Any = None) -> BaseForm:
+        form = super().get_form(form_class)
+        style_widgets(form)
+        return form
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
