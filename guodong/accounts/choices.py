@@ -14,8 +14,13 @@ class Role(models.TextChoices):
 # What each role may do beyond reading its jurisdiction. Every write path checks one of these.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {"divisions.change", "divisions.add_grid", "orgs.change", "orgs.change_duties",
-         "accounts.manage"}
+        {
+            "divisions.change",
+            "divisions.add_grid",
+            "orgs.change",
+            "orgs.change_duties",
+            "accounts.manage",
+        }
     ),
     Role.STAFF: frozenset({"divisions.add_grid", "orgs.change", "orgs.change_duties"}),
     Role.REPORTER: frozenset({"orgs.change_own_duties"}),

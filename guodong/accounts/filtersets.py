@@ -11,7 +11,9 @@ from guodong.accounts.models import User
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("organization"))
+    organization = django_filters.NumberFilter(
+        field_name="organization_id", label=_("organization")
+    )
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:

@@ -60,7 +60,7 @@ class User(AbstractUser, ScopedModel):
 
     @cached_property
     def jurisdiction_path(self) -> str | None:
-        """"" for a superuser (everything), the organization's division path, or None."""
+        """ "" for a superuser (everything), the organization's division path, or None."""
         if self.is_superuser:
             return ""
         if self.organization_id is None:
@@ -79,7 +79,9 @@ class User(AbstractUser, ScopedModel):
         return self.organization.division.path if self.organization_id else ""
 
     @classmethod
-    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
         """An administrator manages the levels below and their own level's non-administrators;
         never themselves or a fellow administrator."""
         if action == "view" or user.is_superuser:

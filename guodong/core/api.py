@@ -33,7 +33,9 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         if self.create_service is None:
             raise exceptions.MethodNotAllowed("POST")
-        serializer.instance = self.create_service(self.request.user, dict(serializer.validated_data))
+        serializer.instance = self.create_service(
+            self.request.user, dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         if self.update_service is None:

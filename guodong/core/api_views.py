@@ -8,8 +8,20 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = [
-            "id", "node_id", "sequence", "created_at", "actor", "actor_name", "action",
-            "object_type", "object_id", "object_repr", "before", "after", "prev_hash", "hash",
+            "id",
+            "node_id",
+            "sequence",
+            "created_at",
+            "actor",
+            "actor_name",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "prev_hash",
+            "hash",
         ]
 
 

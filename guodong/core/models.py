@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -12,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from guodong.core.scope import within
 
 VIEW = "view"
+ACTION_VERBS = {
+    "create": _("create"),
+    "update": _("update"),
+    "delete": _("delete"),
+    "revoke": _("revoke"),
+    "set_password": _("set password"),
+}
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -29,7 +37,9 @@ class ScopedQuerySet(models.QuerySet):
         jurisdiction = user.jurisdiction_path
         if jurisdiction is None:
             return self.none()
-        queryset = self.filter(within(self.model.scope_field, jurisdiction)) if jurisdiction else self
+        queryset = (
+            self.filter(within(self.model.scope_field, jurisdiction)) if jurisdiction else self
+        )
         return self.model.restrict_for_role(queryset, user, action)
 
 
@@ -53,7 +63,9 @@ class ScopedModel(models.Model):
         return permission is not None and user.has_role_perm(permission)
 
     @classmethod
-    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
         """Hook for rules narrower than the jurisdiction (e.g. a reporter's own unit)."""
         return queryset
 
@@ -116,13 +128,36 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_repr}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the event log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the event log is append-only")
+
+    def get_absolute_url(self) -> str:
+        return reverse("event_detail", args=[self.pk])
+
     @classmethod
     def permits(cls, user: Any, action: str) -> bool:
         return False
 
     @classmethod
-    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
         return queryset
+
+    @property
+    def action_label(self) -> str:
+        """For example "修改 · 组织机构" rather than "organization.update"."""
+        verb = self.action.rsplit(".", 1)[-1]
+        try:
+            noun = apps.get_model(self.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            noun = self.object_type
+        return f"{ACTION_VERBS.get(verb, verb)} · {noun}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -134,6 +169,26 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("event_detail", args=[self.pk])
+
+    @classmethod
+    def permits(cls, user: Any, action: str) -> bool:
+        return False
+
+    @classmethod
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
+        return queryset
+
+    @property
+    def action_label(self) -> str:
+        """For example "修改 · 组织机构" rather than "organization.update"."""
+        verb = self.action.rsplit(".", 1)[-1]
+        try:
+            noun = apps.get_model(self.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            noun = self.object_type
+        return f"{ACTION_VERBS.get(verb, verb)} · {noun}"
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         before, after = self.before or {}, self.after or {}

@@ -6,13 +6,13 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
 
 from guodong.core.filtersets import EventFilterSet
 from guodong.core.models import Event
 from guodong.core.tables import Column
 from guodong.core.views import ObjectListView, ScopedMixin
-from django.utils.translation import gettext_lazy as _
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -36,7 +36,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context.update(
             division_counts=[(DivisionLevel(k).label, by_level[k]) for k in sorted(by_level)],
             organization_counts=[
-                (OrganizationKind(k).label, by_kind[k], k) for k in OrganizationKind.values if k in by_kind
+                (OrganizationKind(k).label, by_kind[k], k)
+                for k in OrganizationKind.values
+                if k in by_kind
             ],
             division_total=sum(by_level.values()),
             organization_total=sum(by_kind.values()),
@@ -55,7 +57,7 @@ class EventListView(ObjectListView):
         Column("sequence", _("sequence"), link=True),
         Column("created_at", _("time")),
         Column("actor_name", _("actor")),
-        Column("action", _("action")),
+        Column("action_label", _("action")),
         Column("object_repr", _("object")),
     ]
 

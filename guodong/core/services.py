@@ -85,7 +85,9 @@ def create_object(
     obj.full_clean()
     obj.save()
     ensure_in_scope(acting_user, obj, scope_field, scope_action)
-    record_event(acting_user, f"{model._meta.model_name}.{action}", obj, before=None, after=snapshot(obj))
+    record_event(
+        acting_user, f"{model._meta.model_name}.{action}", obj, before=None, after=snapshot(obj)
+    )
     return obj
 
 
@@ -111,16 +113,25 @@ def update_object(
     ensure_in_scope(acting_user, current, scope_field, "change")
     after = snapshot(current)
     if after != before:
-        record_event(acting_user, f"{model._meta.model_name}.{action}", current, before=before, after=after)
+        record_event(
+            acting_user, f"{model._meta.model_name}.{action}", current, before=before, after=after
+        )
     return current
 
 
 @transaction.atomic
 def delete_object(acting_user: Any, obj: M) -> None:
     model = type(obj)
-    current = model.objects.visible_to(acting_user, "delete").select_for_update().filter(pk=obj.pk).first()
+    current = (
+        model.objects.visible_to(acting_user, "delete")
+        .select_for_update()
+        .filter(pk=obj.pk)
+        .first()
+    )
     if current is None:
         raise PermissionDenied(_("Your role may not perform this action."))
     before = snapshot(current)
-    record_event(acting_user, f"{model._meta.model_name}.delete", current, before=before, after=None)
+    record_event(
+        acting_user, f"{model._meta.model_name}.delete", current, before=before, after=None
+    )
     current.delete()

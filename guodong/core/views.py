@@ -108,9 +108,11 @@ class ObjectEditView(ScopedMixin, FormView):
             return self.handle_no_permission()
         if "pk" in kwargs:
             self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-            if not self.model.objects.visible_to(request.user, "change").filter(
-                pk=self.object.pk
-            ).exists():
+            if (
+                not self.model.objects.visible_to(request.user, "change")
+                .filter(pk=self.object.pk)
+                .exists()
+            ):
                 raise PermissionDenied(_("Your role may not perform this action."))
         elif not self.model.permits(request.user, "add"):
             raise PermissionDenied(_("Your role may not perform this action."))

@@ -51,19 +51,50 @@ ORGANIZATIONS: list[tuple[str, str, str, str, str | None]] = [
     ("嘉兴同城即时配送平台有限公司", K.MEMBER_UNIT, U.PLATFORM, "330400", "嘉兴市国防动员委员会"),
     ("南湖区人民医院", K.MEMBER_UNIT, U.HOSPITAL, "330402", "南湖区国防动员委员会"),
     ("嘉兴南湖冷链物流有限公司", K.MEMBER_UNIT, U.ENTERPRISE, "330402", "南湖区国防动员委员会"),
-    ("南湖区建设工程机械租赁有限公司", K.MEMBER_UNIT, U.ENTERPRISE, "330402", "南湖区国防动员委员会"),
+    (
+        "南湖区建设工程机械租赁有限公司",
+        K.MEMBER_UNIT,
+        U.ENTERPRISE,
+        "330402",
+        "南湖区国防动员委员会",
+    ),
     ("秀洲区中医院", K.MEMBER_UNIT, U.HOSPITAL, "330411", "秀洲区国防动员委员会"),
     ("嘉兴秀洲运输有限公司", K.MEMBER_UNIT, U.ENTERPRISE, "330411", "秀洲区国防动员委员会"),
     ("秀洲区职业技术学校", K.MEMBER_UNIT, U.SCHOOL, "330411", "秀洲区国防动员委员会"),
 ]
 
 DUTIES: list[tuple[str, str, str, str]] = [
-    ("嘉兴市卫生健康委员会", "医疗卫生动员潜力统计", "每半年核实医疗机构床位、医护人员和救护车辆。", DutyCycle.HALF_YEARLY),
-    ("嘉兴市卫生健康委员会", "战时医疗救护保障", "接到动员任务后组织医疗队伍按时集结。", DutyCycle.ON_DEMAND),
-    ("嘉兴市交通运输局", "交通运输动员潜力调查", "每年组织客货运输车辆、船舶潜力调查。", DutyCycle.YEARLY),
+    (
+        "嘉兴市卫生健康委员会",
+        "医疗卫生动员潜力统计",
+        "每半年核实医疗机构床位、医护人员和救护车辆。",
+        DutyCycle.HALF_YEARLY,
+    ),
+    (
+        "嘉兴市卫生健康委员会",
+        "战时医疗救护保障",
+        "接到动员任务后组织医疗队伍按时集结。",
+        DutyCycle.ON_DEMAND,
+    ),
+    (
+        "嘉兴市交通运输局",
+        "交通运输动员潜力调查",
+        "每年组织客货运输车辆、船舶潜力调查。",
+        DutyCycle.YEARLY,
+    ),
     ("嘉兴市交通运输局", "运力征用协调", "协调运输企业完成运力征用任务。", DutyCycle.ON_DEMAND),
-    ("嘉兴南湖冷链物流有限公司", "冷链车辆状态报告", "每季度报告冷链运输车辆数量和完好情况。", DutyCycle.QUARTERLY),
-    ("大桥镇国防动员工作站", "辖区潜力核查", "每月组织网格员核查辖区潜力和人防工程。", DutyCycle.MONTHLY),
+    (
+        "嘉兴南湖冷链物流有限公司",
+        "冷链车辆状态报告",
+        "每季度报告冷链运输车辆数量和完好情况。",
+        DutyCycle.QUARTERLY,
+    ),
+    (
+        "大桥镇国防动员工作站",
+        "辖区潜力核查",
+        "每月组织网格员核查辖区潜力和人防工程。",
+        DutyCycle.MONTHLY,
+    ),
 ]
 
 
@@ -78,11 +109,23 @@ class DemoUser:
 
 USERS = [
     DemoUser("admin", "管理员", Role.ADMIN, "嘉兴市国防动员办公室", "管理全市用户、组织和行政区划"),
-    DemoUser("city_staff", "陈市办", Role.STAFF, "嘉兴市国防动员办公室", "全市业务：组织、职责、网格"),
+    DemoUser(
+        "city_staff", "陈市办", Role.STAFF, "嘉兴市国防动员办公室", "全市业务：组织、职责、网格"
+    ),
     DemoUser("nanhu_staff", "李南湖", Role.STAFF, "南湖区国防动员办公室", "只看得到、改得了南湖区"),
-    DemoUser("xiuzhou_staff", "王秀洲", Role.STAFF, "秀洲区国防动员办公室", "只看得到、改得了秀洲区"),
-    DemoUser("daqiao_grid", "张网格", Role.GRID_WORKER, "大桥镇国防动员工作站", "大桥镇网格员，只读本镇"),
-    DemoUser("reporter", "刘填报", Role.REPORTER, "嘉兴南湖冷链物流有限公司", "成员单位填报员，维护本单位职责"),
+    DemoUser(
+        "xiuzhou_staff", "王秀洲", Role.STAFF, "秀洲区国防动员办公室", "只看得到、改得了秀洲区"
+    ),
+    DemoUser(
+        "daqiao_grid", "张网格", Role.GRID_WORKER, "大桥镇国防动员工作站", "大桥镇网格员，只读本镇"
+    ),
+    DemoUser(
+        "reporter",
+        "刘填报",
+        Role.REPORTER,
+        "嘉兴南湖冷链物流有限公司",
+        "成员单位填报员，维护本单位职责",
+    ),
     DemoUser("liaison", "赵联络", Role.LIAISON, "嘉兴军分区", "军事机关联络员，只读全市"),
     DemoUser("auditor", "孙审计", Role.AUDITOR, "嘉兴市国防动员办公室", "只读全市，查看操作记录"),
 ]
@@ -118,8 +161,12 @@ def seed_organizations() -> None:
             if org_name == name:
                 add_duty(
                     ACTOR,
-                    {"organization": by_name[name], "title": title, "description": description,
-                     "cycle": cycle},
+                    {
+                        "organization": by_name[name],
+                        "title": title,
+                        "description": description,
+                        "cycle": cycle,
+                    },
                 )
 
 

@@ -59,9 +59,8 @@ def revoke_division(acting_user: Any, division: Division, *, on: dt.date) -> int
     if current is None:
         raise ValidationError({"division": _("This is outside your jurisdiction.")})
     before = snapshot(current)
-    count = (
-        Division.objects.filter(within("path", current.path), effective_to__isnull=True)
-        .update(effective_to=on)
+    count = Division.objects.filter(within("path", current.path), effective_to__isnull=True).update(
+        effective_to=on
     )
     current.refresh_from_db()
     record_event(acting_user, "division.revoke", current, before=before, after=snapshot(current))

@@ -22,8 +22,9 @@ def official_errors(code: str, level: int, parent: ParentInfo | None) -> dict[st
     length = CODE_LENGTH[DivisionLevel(level)]
     if not code.isdigit() or len(code) != length:
         return {
-            "code": _("“{code}” is not a valid code for this level: it must be {length} digits.")
-            .format(code=code, length=length)
+            "code": _(
+                "“{code}” is not a valid code for this level: it must be {length} digits."
+            ).format(code=code, length=length)
         }
     if level == DivisionLevel.PROVINCE:
         errors = {} if code.endswith("0000") else {"code": _("A province code ends in 0000.")}

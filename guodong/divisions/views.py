@@ -84,8 +84,8 @@ class DivisionDetailView(ObjectDetailView):
         context["children"] = division.children.visible_to(user).order_by("code")[:500]
         context["organizations"] = division.organizations.visible_to(user)
         context["trail"] = division.ancestors()
-        context["may_add_grid"] = (
-            division.level == DivisionLevel.VILLAGE and user.has_role_perm("divisions.add_grid")
+        context["may_add_grid"] = division.level == DivisionLevel.VILLAGE and user.has_role_perm(
+            "divisions.add_grid"
         )
         return context
 

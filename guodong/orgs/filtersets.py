@@ -34,7 +34,9 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
 
 class DutyItemFilterSet(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("organization"))
+    organization = django_filters.NumberFilter(
+        field_name="organization_id", label=_("organization")
+    )
     cycle = django_filters.ChoiceFilter(choices=DutyCycle.choices, label=_("cycle"))
 
     class Meta:

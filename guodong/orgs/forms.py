@@ -24,8 +24,15 @@ class OrganizationForm(ScopedModelForm):
     class Meta:
         model = Organization
         fields = [
-            "name", "kind", "unit_type", "division", "parent", "address", "contact_name",
-            "contact_phone", "is_active",
+            "name",
+            "kind",
+            "unit_type",
+            "division",
+            "parent",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "is_active",
         ]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

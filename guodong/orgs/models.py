@@ -58,7 +58,9 @@ class Organization(ScopedModel):
         verbose_name_plural = _("organizations")
         ordering = ["division__code", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["division", "name"], name="organization_name_per_division")
+            models.UniqueConstraint(
+                fields=["division", "name"], name="organization_name_per_division"
+            )
         ]
 
     def __str__(self) -> str:
@@ -98,13 +100,17 @@ class Organization(ScopedModel):
     def _clean_parent(self, errors: dict[str, Any]) -> None:
         parent = self.parent
         if self._parent_chain_reaches_self():
-            errors["parent"] = _("“{parent}” is below this organization: that would be a cycle.").format(
-                parent=parent.name
-            )
+            errors["parent"] = _(
+                "“{parent}” is below this organization: that would be a cycle."
+            ).format(parent=parent.name)
         elif self.division_id and not is_within(self.division.path, parent.division.path):
             errors["parent"] = _(
                 "“{parent}” covers {parent_division}, which does not contain {division}."
-            ).format(parent=parent.name, parent_division=parent.division.name, division=self.division.name)
+            ).format(
+                parent=parent.name,
+                parent_division=parent.division.name,
+                division=self.division.name,
+            )
 
     def _parent_chain_reaches_self(self) -> bool:
         """Walk up from the proposed parent; the chain is short (levels), never a subtree scan."""
@@ -114,9 +120,11 @@ class Organization(ScopedModel):
         while current_id is not None and seen < MAX_DEPTH:
             if current_id == self.pk:
                 return True
-            current_id = Organization.objects.filter(pk=current_id).values_list(
-                "parent_id", flat=True
-            ).first()
+            current_id = (
+                Organization.objects.filter(pk=current_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
             seen += 1
         return current_id is not None
 
@@ -164,7 +172,9 @@ class DutyItem(ScopedModel):
         )
 
     @classmethod
-    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
         """A reporter edits only their own unit's duty list."""
         if action == "view" or super().permits(user, action):
             return queryset

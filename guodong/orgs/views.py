@@ -95,7 +95,9 @@ class DutyEditView(ObjectEditView):
 
     def save(self, form: BaseForm) -> DutyItem:
         if self.object is None:
-            return add_duty(self.request.user, {**form.cleaned_data, "organization": self.organization})
+            return add_duty(
+                self.request.user, {**form.cleaned_data, "organization": self.organization}
+            )
         return super().save(form)
 
 

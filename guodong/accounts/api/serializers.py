@@ -7,11 +7,22 @@ from guodong.orgs.models import Organization
 
 class UserSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(queryset=Organization.objects.all())
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "email", "role", "organization", "is_active", "password"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "role",
+            "organization",
+            "is_active",
+            "password",
+        ]
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -53,11 +53,6 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, **serializer.validated_data)
-        if getattr(request._request, "axes_locked_out", False):
-            return Response(
-                {"detail": _("Too many failed sign-in attempts; try again later.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
         if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}

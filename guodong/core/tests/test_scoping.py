@@ -50,7 +50,9 @@ def test_city_staff_see_both_districts(city_staff, xiuzhou_station, nanhu_statio
     client = client_for(city_staff)
     assert client.get(f"/organizations/{xiuzhou_station.pk}/").status_code == 200
     assert client.get(f"/organizations/{nanhu_station.pk}/").status_code == 200
-    names = {o["name"] for o in client.get("/api/v1/organizations/?page_size=500").json()["results"]}
+    names = {
+        o["name"] for o in client.get("/api/v1/organizations/?page_size=500").json()["results"]
+    }
     assert {"新塍镇国防动员工作站", "大桥镇国防动员工作站", "嘉兴市国防动员办公室"} <= names
 
 
@@ -95,7 +97,7 @@ def test_export_escapes_spreadsheet_formulas(city_staff):
     from guodong.orgs.services import update_organization
 
     office = Organization.objects.get(name="嘉兴市交通运输局")
-    update_organization(city_staff, office, {"contact_name": "=HYPERLINK(\"http://x\")"})
+    update_organization(city_staff, office, {"contact_name": '=HYPERLINK("http://x")'})
     csv_text = client_for(city_staff).get("/organizations/?export=csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text
     assert ",=HYPERLINK" not in csv_text

@@ -9,7 +9,15 @@ class DivisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Division
         fields = [
-            "id", "code", "name", "level", "level_display", "parent", "pinyin_initials",
-            "effective_from", "effective_to", "source",
+            "id",
+            "code",
+            "name",
+            "level",
+            "level_display",
+            "parent",
+            "pinyin_initials",
+            "effective_from",
+            "effective_to",
+            "source",
         ]
         read_only_fields = fields

@@ -7,13 +7,23 @@ from guodong.orgs.models import DutyItem, Organization
 
 class OrganizationSerializer(serializers.ModelSerializer):
     division = ScopedRelatedField(queryset=Division.objects.all())
-    parent = ScopedRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+    parent = ScopedRelatedField(
+        queryset=Organization.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Organization
         fields = [
-            "id", "name", "kind", "unit_type", "division", "parent", "address", "contact_name",
-            "contact_phone", "is_active",
+            "id",
+            "name",
+            "kind",
+            "unit_type",
+            "division",
+            "parent",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "is_active",
         ]
         validators: list = []  # uniqueness is checked by the service, inside its transaction
 

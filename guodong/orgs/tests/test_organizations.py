@@ -52,15 +52,23 @@ def test_cannot_place_an_organization_in_another_district(nanhu_staff):
     client = client_for(nanhu_staff)
     response = client.post(
         "/organizations/add/",
-        {"name": "越权单位", "kind": "member_unit", "unit_type": "enterprise",
-         "division": _division("330411").pk},
+        {
+            "name": "越权单位",
+            "kind": "member_unit",
+            "unit_type": "enterprise",
+            "division": _division("330411").pk,
+        },
     )
     assert response.status_code == 200
     assert not Organization.objects.filter(name="越权单位").exists()
     api = client.post(
         "/api/v1/organizations/",
-        {"name": "越权单位", "kind": "member_unit", "unit_type": "enterprise",
-         "division": _division("330411").pk},
+        {
+            "name": "越权单位",
+            "kind": "member_unit",
+            "unit_type": "enterprise",
+            "division": _division("330411").pk,
+        },
         content_type="application/json",
     )
     assert api.status_code == 400
@@ -85,7 +93,9 @@ def test_cycle_in_the_organization_tree_is_refused(city_staff):
     committee.refresh_from_db()
     assert committee.parent is None
     response = client_for(city_staff).patch(
-        f"/api/v1/organizations/{committee.pk}/", {"parent": office.pk}, content_type="application/json"
+        f"/api/v1/organizations/{committee.pk}/",
+        {"parent": office.pk},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert "循环" in response.json()["parent"][0]
@@ -95,9 +105,13 @@ def test_parent_must_cover_the_division(city_staff):
     with pytest.raises(ValidationError) as error:
         create_organization(
             city_staff,
-            {"name": "新塍镇某单位", "kind": "member_unit", "unit_type": "enterprise",
-             "division": _division("330411104"),
-             "parent": Organization.objects.get(name="南湖区国防动员委员会")},
+            {
+                "name": "新塍镇某单位",
+                "kind": "member_unit",
+                "unit_type": "enterprise",
+                "division": _division("330411104"),
+                "parent": Organization.objects.get(name="南湖区国防动员委员会"),
+            },
         )
     assert "parent" in error.value.message_dict
 
@@ -105,8 +119,12 @@ def test_parent_must_cover_the_division(city_staff):
 def test_duplicate_name_in_one_division_is_refused(city_staff):
     response = client_for(city_staff).post(
         "/api/v1/organizations/",
-        {"name": "嘉兴学院", "kind": "member_unit", "unit_type": "school",
-         "division": _division("330400").pk},
+        {
+            "name": "嘉兴学院",
+            "kind": "member_unit",
+            "unit_type": "school",
+            "division": _division("330400").pk,
+        },
         content_type="application/json",
     )
     assert response.status_code == 400

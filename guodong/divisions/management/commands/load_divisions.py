@@ -25,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            result = load_official(SystemActor("load_divisions"), revoke_missing=options["revoke_missing"])
+            result = load_official(
+                SystemActor("load_divisions"), revoke_missing=options["revoke_missing"]
+            )
         except LoadError as error:
             raise CommandError(str(error)) from error
         for level, count in sorted(result.created.items()):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guodong.core.services import SystemActor
 from guodong.divisions.choices import DivisionLevel
-from guodong.divisions.models import Division
 from guodong.divisions.loader import DEMO_VILLAGES, LoadError, counts_under, load_villages
+from guodong.divisions.models import Division
 
 
 class Command(BaseCommand):
@@ -43,8 +43,8 @@ class Command(BaseCommand):
                 f"(township {row.parent_code} is not loaded)"
             )
         self.stdout.write(
-            f"villages created: {result.created[DivisionLevel.VILLAGE]}, renamed: {result.renamed}, "
-            f"skipped: {len(result.skipped)}"
+            f"villages created: {result.created[DivisionLevel.VILLAGE]}, "
+            f"renamed: {result.renamed}, skipped: {len(result.skipped)}"
         )
         load = result.load
         if load is not None and load.scope_path:
