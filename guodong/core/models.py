@@ -133,42 +133,11 @@ class Event(models.Model):
             raise PermissionError("the event log is append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("the event log is append-only")
-
     def get_absolute_url(self) -> str:
         return reverse("event_detail", args=[self.pk])
 
-    @classmethod
-    def permits(cls, user: Any, action: str) -> bool:
-        return False
-
-    @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
-        return queryset
-
-    @property
-    def action_label(self) -> str:
-        """For example "修改 · 组织机构" rather than "organization.update"."""
-        verb = self.action.rsplit(".", 1)[-1]
-        try:
-            noun = apps.get_model(self.object_type)._meta.verbose_name
-        except (LookupError, ValueError):
-            noun = self.object_type
-        return f"{ACTION_VERBS.get(verb, verb)} · {noun}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("the event log is append-only")
-        super().save(*args, **kwargs)
-
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("the event log is append-only")
-
-    def get_absolute_url(self) -> str:
-        return reverse("event_detail", args=[self.pk])
 
     @classmethod
     def permits(cls, user: Any, action: str) -> bool:
