@@ -123,7 +123,9 @@ def _validate(rows: list[Row], index: _Index, pending: dict[str, Row]) -> None:
             parent = ParentInfo(pr.code, pr.level, pr.name)
         errors = official_errors(row.code, row.level, parent if row.parent_code else None)
         if errors:
-            reason = "; ".join(f"{k}: {v}" for k, v in errors.items())
+            reason = "; ".join(
+                f"{Division._meta.get_field(k).verbose_name}: {v}" for k, v in errors.items()
+            )
             raise LoadError(
                 _("line {line}: code “{code}” ({name}): {reason}").format(
                     line=row.line, code=row.code, name=row.name, reason=reason
