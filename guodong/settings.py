@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "guodong.accounts",
     "guodong.divisions",
     "guodong.orgs",
+    "guodong.registry",
     "guodong.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +142,20 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("GUODONG_MEDIA_DIR", VAR_DIR / "media"))
+# Uploads above this size are streamed to a temporary file, never held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Background work (imports): the database backend works on SQLite and PostgreSQL alike;
+# `make run` starts a worker beside the server. Tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("GUODONG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

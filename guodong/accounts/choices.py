@@ -20,11 +20,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orgs.change",
             "orgs.change_duties",
             "accounts.manage",
+            "catalogue.change",
+            "registry.change",
+            "registry.import",
+            "registry.reveal_pii",
+            "registry.verify",
         }
     ),
-    Role.STAFF: frozenset({"divisions.add_grid", "orgs.change", "orgs.change_duties"}),
-    Role.REPORTER: frozenset({"orgs.change_own_duties"}),
+    Role.STAFF: frozenset(
+        {
+            "divisions.add_grid",
+            "orgs.change",
+            "orgs.change_duties",
+            "registry.change",
+            "registry.import",
+            "registry.reveal_pii",
+            "registry.verify",
+        }
+    ),
+    Role.REPORTER: frozenset({"orgs.change_own_duties", "registry.confirm_own", "registry.import"}),
     Role.LIAISON: frozenset(),
-    Role.GRID_WORKER: frozenset(),
+    Role.GRID_WORKER: frozenset({"registry.verify"}),
     Role.AUDITOR: frozenset(),
 }

@@ -54,7 +54,11 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         if field.name in EXCLUDED_FIELDS:
             continue
         key = field.attname if field.is_relation else field.name
-        data[key] = _plain(field.value_from_object(obj))
+        value = field.value_from_object(obj)
+        if getattr(field, "sensitive", False):
+            # Personal data never enters the log in clear: only whether it is set.
+            value = "***" if value else ""
+        data[key] = _plain(value)
     return data
 
 

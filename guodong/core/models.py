@@ -37,17 +37,17 @@ class ScopedQuerySet(models.QuerySet):
         jurisdiction = user.jurisdiction_path
         if jurisdiction is None:
             return self.none()
-        queryset = (
-            self.filter(within(self.model.scope_field, jurisdiction)) if jurisdiction else self
-        )
+        scope_field = self.model.scope_field
+        queryset = self.filter(within(scope_field, jurisdiction)) if jurisdiction and scope_field else self
         return self.model.restrict_for_role(queryset, user, action)
 
 
 class ScopedModel(models.Model):
     """Base of every domain model that lives inside a jurisdiction."""
 
-    # Path of the division subtree this row belongs to, as a lookup from this model.
-    scope_field: ClassVar[str] = "division__path"
+    # Path of the division subtree this row belongs to, as a lookup from this model; None for
+    # reference data every signed-in user reads (the resource catalogue).
+    scope_field: ClassVar[str | None] = "division__path"
     # Role permission needed per non-view action.
     action_permissions: ClassVar[dict[str, str]] = {}
 

@@ -1,0 +1,184 @@
+"""Holdings (潜力条目): what exists, how much, where, in what condition, whom to ask."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guodong.core.crypto import EncryptedTextField, mask_phone
+from guodong.core.models import ScopedModel
+from guodong.registry.choices import (
+    CatalogueLevel,
+    Condition,
+    OwnerKind,
+    Readiness,
+    VerificationMethod,
+)
+
+
+class Holding(ScopedModel):
+    """A quantity of one resource type held by one owner at one place.
+
+    `division_path` and `county` are copied from the division on save so that jurisdiction
+    filters and county aggregations over a million rows need no join.
+    """
+
+    scope_field: ClassVar[str] = "division_path"
+    action_permissions: ClassVar[dict[str, str]] = {
+        "add": "registry.change",
+        "change": "registry.change",
+        "delete": "registry.change",
+    }
+    OWN_PERMISSION: ClassVar[str] = "registry.confirm_own"
+
+    owner_kind = models.CharField(_("owner kind"), max_length=20, choices=OwnerKind.choices)
+    owner = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("owner unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holdings",
+    )
+    owner_name = models.CharField(_("owner"), max_length=100)
+    type = models.ForeignKey(
+        "registry.ResourceType", verbose_name=_("resource type"), on_delete=models.PROTECT,
+        related_name="holdings",
+    )
+    category = models.ForeignKey(
+        "registry.ResourceType", verbose_name=_("category"), on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )
+    quantity_total = models.DecimalField(_("total quantity"), max_digits=14, decimal_places=2)
+    quantity_available = models.DecimalField(
+        _("available quantity"), max_digits=14, decimal_places=2
+    )
+    condition = models.CharField(_("condition"), max_length=10, choices=Condition.choices)
+    readiness = models.CharField(_("readiness"), max_length=10, choices=Readiness.choices)
+    division = models.ForeignKey(
+        "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT,
+        related_name="holdings",
+    )
+    division_path = models.CharField(max_length=255, db_index=True, editable=False)
+    county = models.ForeignKey(
+        "divisions.Division", verbose_name=_("county"), on_delete=models.PROTECT,
+        null=True, related_name="+", editable=False,
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    contact_name = models.CharField(_("requisition contact"), max_length=50, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    verification_method = models.CharField(
+        _("verification method"), max_length=20, choices=VerificationMethod.choices, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="merged_from",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holding")
+        verbose_name_plural = _("holdings")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_total__gte=0) & Q(quantity_available__gte=0),
+                name="holding_quantities_not_negative",
+                violation_error_message=_("Quantities cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_available__lte=F("quantity_total")),
+                name="holding_available_within_total",
+                violation_error_message=_("Available quantity cannot exceed the total."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["category", "county"], name="holding_category_county"),
+            models.Index(fields=["type", "division_path"], name="holding_type_path"),
+            models.Index(fields=["owner", "type", "division"], name="holding_owner_type_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_name} · {self.type} × {self.quantity_available.normalize():f}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("holding_detail", args=[self.pk])
+
+    @classmethod
+    def permits(cls, user: Any, action: str) -> bool:
+        return super().permits(user, action) or (
+            action == "change" and user.has_role_perm(cls.OWN_PERMISSION)
+        )
+
+    @classmethod
+    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+        """A member-unit reporter acts only on their own unit's holdings."""
+        if action == "view" or super().permits(user, action):
+            return queryset
+        return queryset.filter(owner_id=user.organization_id)
+
+    def audit_scope_path(self) -> str:
+        return self.division_path
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.type_id and self.type.level != CatalogueLevel.TYPE:
+            errors["type"] = _("Choose a resource type, not a category or kind.")
+        if self.type_id and self.type.retired_in is not None:
+            errors["type"] = _("“{type}” has been retired from the catalogue.").format(
+                type=self.type.name
+            )
+        if self.owner_kind != OwnerKind.PERSON and not self.owner_id:
+            errors["owner"] = _("A unit-owned holding needs its owner unit.")
+        if (
+            self.quantity_total is not None
+            and self.quantity_available is not None
+            and self.quantity_available > self.quantity_total
+        ):
+            errors["quantity_available"] = _("Available quantity cannot exceed the total.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.category_id = self.type.category_id
+        self.division_path = self.division.path
+        self.county_id = county_id_for(self.division)
+        if self.owner_id and not self.owner_name:
+            self.owner_name = self.owner.name
+        super().save(*args, **kwargs)
+
+
+def county_id_for(division: Any) -> int | None:
+    """The county-level ancestor (or the division itself), from its path: one indexed query."""
+    from guodong.divisions.choices import DivisionLevel
+    from guodong.divisions.models import Division
+
+    if division.level == DivisionLevel.COUNTY:
+        return division.pk
+    if division.level < DivisionLevel.COUNTY:
+        return None
+    ancestors = division.ancestor_ids()
+    return (
+        Division.objects.filter(pk__in=ancestors, level=DivisionLevel.COUNTY)
+        .values_list("pk", flat=True)
+        .first()
+    )
