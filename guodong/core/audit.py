@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from guodong.core.models import ChainHead, Event
@@ -44,6 +45,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, list | tuple | set):
         return [_plain(v) for v in value]
+    if isinstance(value, FieldFile):
+        return value.name or ""
     return value
 
 

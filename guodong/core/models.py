@@ -38,7 +38,9 @@ class ScopedQuerySet(models.QuerySet):
         if jurisdiction is None:
             return self.none()
         scope_field = self.model.scope_field
-        queryset = self.filter(within(scope_field, jurisdiction)) if jurisdiction and scope_field else self
+        queryset = (
+            self.filter(within(scope_field, jurisdiction)) if jurisdiction and scope_field else self
+        )
         return self.model.restrict_for_role(queryset, user, action)
 
 

@@ -33,7 +33,9 @@ def _next_version(note: str) -> CatalogueVersion:
     return CatalogueVersion.objects.create(number=top + 1, note=note[:200])
 
 
-def _node(code: str, name: str, level: int, parent: ResourceType | None, **extra: Any) -> ResourceType:
+def _node(
+    code: str, name: str, level: int, parent: ResourceType | None, **extra: Any
+) -> ResourceType:
     node = ResourceType(code=code, name=name, level=level, parent=parent, **extra)
     node.category = parent.category if parent and parent.category_id else parent
     node.save()
@@ -59,19 +61,31 @@ def load_catalogue(acting_user: Any, seed: Path = SEED_FILE) -> int:
             )
             if codes[2] in existing:
                 continue
-            version = version or _next_version(_("Catalogue loaded from {file}").format(file=seed.name))
+            version = version or _next_version(
+                _("Catalogue loaded from {file}").format(file=seed.name)
+            )
             if codes[0] not in existing:
                 existing[codes[0]] = _node(
-                    codes[0], row["category_name"], CatalogueLevel.CATEGORY, None,
-                    freshness_days=int(row["freshness_days"]), introduced_in=version.number,
+                    codes[0],
+                    row["category_name"],
+                    CatalogueLevel.CATEGORY,
+                    None,
+                    freshness_days=int(row["freshness_days"]),
+                    introduced_in=version.number,
                 )
             if codes[1] not in existing:
                 existing[codes[1]] = _node(
-                    codes[1], row["kind_name"], CatalogueLevel.KIND, existing[codes[0]],
+                    codes[1],
+                    row["kind_name"],
+                    CatalogueLevel.KIND,
+                    existing[codes[0]],
                     introduced_in=version.number,
                 )
             existing[codes[2]] = _node(
-                codes[2], row["type_name"], CatalogueLevel.TYPE, existing[codes[1]],
+                codes[2],
+                row["type_name"],
+                CatalogueLevel.TYPE,
+                existing[codes[1]],
                 unit=row["unit"],
                 capability_level=int(row["capability_level"]) if row["capability_level"] else None,
                 metrics=_parse_metrics(row["metrics"]),
@@ -79,25 +93,46 @@ def load_catalogue(acting_user: Any, seed: Path = SEED_FILE) -> int:
             )
             created += 1
     if version is not None:
-        record_event(acting_user, "catalogueversion.create", version, before=None,
-                     after={"number": version.number, "note": version.note, "types_created": created},
-                     scope_path="")
+        record_event(
+            acting_user,
+            "catalogueversion.create",
+            version,
+            before=None,
+            after={"number": version.number, "note": version.note, "types_created": created},
+            scope_path="",
+        )
     return created
 
 
 @transaction.atomic
-def add_type(acting_user: Any, *, parent: ResourceType, code: str, name: str, unit: str,
-             capability_level: int | None = None, metrics: list | None = None) -> ResourceType:
+def add_type(
+    acting_user: Any,
+    *,
+    parent: ResourceType,
+    code: str,
+    name: str,
+    unit: str,
+    capability_level: int | None = None,
+    metrics: list | None = None,
+) -> ResourceType:
     """Add a type under a kind: a new catalogue version."""
     if parent.level != CatalogueLevel.KIND:
         raise ValidationError({"parent": _("A type sits under a kind.")})
     version = _next_version(_("Added type {name}").format(name=name))
     resource_type = create_object(
-        acting_user, ResourceType,
-        {"code": f"{parent.code}.{code}", "name": name, "level": CatalogueLevel.TYPE,
-         "parent": parent, "category": parent.category, "unit": unit,
-         "capability_level": capability_level, "metrics": metrics or [],
-         "introduced_in": version.number},
+        acting_user,
+        ResourceType,
+        {
+            "code": f"{parent.code}.{code}",
+            "name": name,
+            "level": CatalogueLevel.TYPE,
+            "parent": parent,
+            "category": parent.category,
+            "unit": unit,
+            "capability_level": capability_level,
+            "metrics": metrics or [],
+            "introduced_in": version.number,
+        },
         scope_field="code",
     )
     resource_type.path = child_path(parent.path, resource_type.pk)
@@ -109,6 +144,6 @@ def add_type(acting_user: Any, *, parent: ResourceType, code: str, name: str, un
 def retire_type(acting_user: Any, resource_type: ResourceType) -> ResourceType:
     """Retire a type: existing holdings keep it, new ones cannot use it."""
     version = _next_version(_("Retired type {name}").format(name=resource_type.name))
-    return update_object(acting_user, resource_type, {"retired_in": version.number}, scope_field="code")
-
-
+    return update_object(
+        acting_user, resource_type, {"retired_in": version.number}, scope_field="code"
+    )

@@ -33,23 +33,41 @@ def freshness_q(state: str, now: dt.datetime | None = None) -> Q:
         if state == Freshness.FRESH:
             result |= in_category & Q(last_verified_at__gte=fresh_after)
         elif state == Freshness.AGEING:
-            result |= in_category & Q(last_verified_at__lt=fresh_after, last_verified_at__gte=stale_before)
+            result |= in_category & Q(
+                last_verified_at__lt=fresh_after, last_verified_at__gte=stale_before
+            )
         else:
-            result |= in_category & (Q(last_verified_at__lt=stale_before) | Q(last_verified_at__isnull=True))
+            result |= in_category & (
+                Q(last_verified_at__lt=stale_before) | Q(last_verified_at__isnull=True)
+            )
     return result
 
 
 def with_freshness(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
     whens = []
     for category_id, (fresh_after, stale_before) in _thresholds(now).items():
-        whens.append(When(category_id=category_id, last_verified_at__gte=fresh_after, then=Value(Freshness.FRESH)))
-        whens.append(When(category_id=category_id, last_verified_at__gte=stale_before, then=Value(Freshness.AGEING)))
+        whens.append(
+            When(
+                category_id=category_id,
+                last_verified_at__gte=fresh_after,
+                then=Value(Freshness.FRESH),
+            )
+        )
+        whens.append(
+            When(
+                category_id=category_id,
+                last_verified_at__gte=stale_before,
+                then=Value(Freshness.AGEING),
+            )
+        )
     return queryset.annotate(
         freshness=Case(*whens, default=Value(Freshness.STALE), output_field=CharField())
     )
 
 
-def freshness_of(last_verified_at: dt.datetime | None, period_days: int, now: dt.datetime | None = None) -> str:
+def freshness_of(
+    last_verified_at: dt.datetime | None, period_days: int, now: dt.datetime | None = None
+) -> str:
     if last_verified_at is None:
         return Freshness.STALE
     age = (now or timezone.now()) - last_verified_at

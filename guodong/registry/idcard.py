@@ -17,14 +17,18 @@ def check_char(first17: str) -> str:
 def id_number_error(value: str) -> str | None:
     """Why `value` is not a valid ID number, or None."""
     value = value.strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if (
+        len(value) != 18
+        or not value[:17].isdigit()
+        or not (value[17].isdigit() or value[17] == "X")
+    ):
         return _("“{value}” is not an 18-character ID number.").format(value=value)
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return _("“{value}” has an impossible birth date.").format(value=value)
     if check_char(value[:17]) != value[17]:
-        return _("“{value}” fails the check digit (GB 11643): the last character should be {char}.").format(
-            value=value, char=check_char(value[:17])
-        )
+        return _(
+            "“{value}” fails the check digit (GB 11643): the last character should be {char}."
+        ).format(value=value, char=check_char(value[:17]))
     return None

@@ -67,7 +67,9 @@ class ResourceType(ScopedModel):
     )
     # [{"key": "load_t", "name": "载重吨", "unit": "吨"}, ...]
     metrics = models.JSONField(_("metrics"), default=list, blank=True)
-    freshness_days = models.PositiveIntegerField(_("freshness period (days)"), null=True, blank=True)
+    freshness_days = models.PositiveIntegerField(
+        _("freshness period (days)"), null=True, blank=True
+    )
     introduced_in = models.PositiveIntegerField(_("introduced in version"), default=1)
     retired_in = models.PositiveIntegerField(_("retired in version"), null=True, blank=True)
 

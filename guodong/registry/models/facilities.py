@@ -56,11 +56,18 @@ class Facility(ScopedModel):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     managing_unit = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("managing unit"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        "orgs.Organization",
+        verbose_name=_("managing unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=FacilityStatus.choices, default=FacilityStatus.IN_SERVICE
+        _("status"),
+        max_length=20,
+        choices=FacilityStatus.choices,
+        default=FacilityStatus.IN_SERVICE,
     )
     notes = models.TextField(_("notes"), blank=True)
 

@@ -48,12 +48,17 @@ class Holding(ScopedModel):
     )
     owner_name = models.CharField(_("owner"), max_length=100)
     type = models.ForeignKey(
-        "registry.ResourceType", verbose_name=_("resource type"), on_delete=models.PROTECT,
+        "registry.ResourceType",
+        verbose_name=_("resource type"),
+        on_delete=models.PROTECT,
         related_name="holdings",
     )
     category = models.ForeignKey(
-        "registry.ResourceType", verbose_name=_("category"), on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        "registry.ResourceType",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     quantity_total = models.DecimalField(_("total quantity"), max_digits=14, decimal_places=2)
     quantity_available = models.DecimalField(
@@ -62,13 +67,19 @@ class Holding(ScopedModel):
     condition = models.CharField(_("condition"), max_length=10, choices=Condition.choices)
     readiness = models.CharField(_("readiness"), max_length=10, choices=Readiness.choices)
     division = models.ForeignKey(
-        "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT,
+        "divisions.Division",
+        verbose_name=_("division"),
+        on_delete=models.PROTECT,
         related_name="holdings",
     )
     division_path = models.CharField(max_length=255, db_index=True, editable=False)
     county = models.ForeignKey(
-        "divisions.Division", verbose_name=_("county"), on_delete=models.PROTECT,
-        null=True, related_name="+", editable=False,
+        "divisions.Division",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -78,14 +89,22 @@ class Holding(ScopedModel):
     notes = models.TextField(_("notes"), blank=True)
     last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
     last_verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     verification_method = models.CharField(
         _("verification method"), max_length=20, choices=VerificationMethod.choices, blank=True
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="merged_from",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -126,7 +145,9 @@ class Holding(ScopedModel):
         )
 
     @classmethod
-    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
         """A member-unit reporter acts only on their own unit's holdings."""
         if action == "view" or super().permits(user, action):
             return queryset

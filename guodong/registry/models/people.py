@@ -31,17 +31,26 @@ class Specialist(ScopedModel):
     id_number_index = models.CharField(max_length=64, db_index=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     employer = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("employer"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="specialists",
+        "orgs.Organization",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="specialists",
     )
     employer_name = models.CharField(_("employer name"), max_length=100, blank=True)
     division = models.ForeignKey(
-        "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT,
+        "divisions.Division",
+        verbose_name=_("division"),
+        on_delete=models.PROTECT,
         related_name="specialists",
     )
     division_path = models.CharField(max_length=255, db_index=True, editable=False)
     availability = models.CharField(
-        _("availability"), max_length=20, choices=Availability.choices, default=Availability.AVAILABLE
+        _("availability"),
+        max_length=20,
+        choices=Availability.choices,
+        default=Availability.AVAILABLE,
     )
     notes = models.TextField(_("notes"), blank=True)
     last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
@@ -74,7 +83,9 @@ class Specialist(ScopedModel):
         if self.id_number:
             taken = Specialist.objects.filter(id_number_index=blind_index(self.id_number))
             if taken.exclude(pk=self.pk).exists():
-                raise ValidationError({"id_number": _("A specialist with this ID number is already registered.")})
+                raise ValidationError(
+                    {"id_number": _("A specialist with this ID number is already registered.")}
+                )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.id_number = (self.id_number or "").strip().upper()
@@ -89,11 +100,15 @@ class Qualification(models.Model):
     """A specialist's qualification: a human-resources type from the catalogue, with a level."""
 
     specialist = models.ForeignKey(
-        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE,
+        Specialist,
+        verbose_name=_("specialist"),
+        on_delete=models.CASCADE,
         related_name="qualifications",
     )
     type = models.ForeignKey(
-        "registry.ResourceType", verbose_name=_("qualification"), on_delete=models.PROTECT,
+        "registry.ResourceType",
+        verbose_name=_("qualification"),
+        on_delete=models.PROTECT,
         limit_choices_to={"level": CatalogueLevel.TYPE},
     )
     level = models.PositiveSmallIntegerField(
@@ -104,7 +119,9 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         constraints = [
-            models.UniqueConstraint(fields=["specialist", "type"], name="qualification_once_per_type")
+            models.UniqueConstraint(
+                fields=["specialist", "type"], name="qualification_once_per_type"
+            )
         ]
 
     def __str__(self) -> str:

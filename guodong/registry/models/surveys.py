@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -64,15 +64,22 @@ class SurveyAssignment(models.Model):
     """One assignee (member unit or station) of a campaign."""
 
     campaign = models.ForeignKey(
-        SurveyCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE,
+        SurveyCampaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
         related_name="assignments",
     )
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("assignee"), on_delete=models.PROTECT,
+        "orgs.Organization",
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
         related_name="survey_assignments",
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.PENDING,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
@@ -101,16 +108,25 @@ class ImportJob(ScopedModel):
     """An uploaded file: checked row by row, then committed (all valid rows) or discarded."""
 
     scope_field: ClassVar[str] = "scope_path"
-    action_permissions: ClassVar[dict[str, str]] = {"add": "registry.import", "change": "registry.import"}
+    action_permissions: ClassVar[dict[str, str]] = {
+        "add": "registry.import",
+        "change": "registry.import",
+    }
 
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     scope_path = models.CharField(max_length=255, db_index=True, editable=False)
     assignment = models.ForeignKey(
-        SurveyAssignment, verbose_name=_("survey assignment"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="imports",
+        SurveyAssignment,
+        verbose_name=_("survey assignment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="imports",
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
@@ -137,6 +153,15 @@ class ImportJob(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("import_detail", args=[self.pk])
+
+    @classmethod
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
+        """Office staff see every import in their area; others only their own uploads."""
+        if user.has_role_perm("registry.change"):
+            return queryset
+        return queryset.filter(uploaded_by=user)
 
     def audit_scope_path(self) -> str:
         return self.scope_path

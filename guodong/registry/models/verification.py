@@ -40,7 +40,9 @@ class VerificationTask(ScopedModel):
         "divisions.Division", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
         related_name="verification_tasks",
     )
     due_date = models.DateField(_("due date"))
@@ -61,7 +63,9 @@ class VerificationTask(ScopedModel):
         return reverse("verificationtask_detail", args=[self.pk])
 
     @classmethod
-    def restrict_for_role(cls, queryset: models.QuerySet, user: Any, action: str) -> models.QuerySet:
+    def restrict_for_role(
+        cls, queryset: models.QuerySet, user: Any, action: str
+    ) -> models.QuerySet:
         """Recording results is for the assignee only."""
         if action == "record":
             return queryset.filter(assignee=user)

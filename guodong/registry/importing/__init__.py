@@ -1,0 +1,1 @@
+"""Spreadsheet import of holdings: template, reading, row validation, bulk writing, jobs."""

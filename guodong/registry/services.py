@@ -1,0 +1,183 @@
+"""Write path for the registry: holdings, self-report, merging, reveals, facilities, people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guodong.core.audit import record_event, snapshot
+from guodong.core.services import create_object, require_permission, update_object
+from guodong.divisions.geo import county_code_at
+from guodong.divisions.models import Division
+from guodong.registry.choices import VerificationMethod
+from guodong.registry.models import Holding, Qualification, Specialist
+from guodong.registry.models.holdings import county_id_for
+
+
+def location_problems(
+    latitude: float | None, longitude: float | None, division: Division | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(errors, warnings) for a point: outside China is an error; outside the claimed county
+    is a warning the user may confirm."""
+    if latitude is None and longitude is None:
+        return {}, {}
+    if latitude is None or longitude is None:
+        field = "latitude" if latitude is None else "longitude"
+        return {field: _("Give both latitude and longitude, or neither.")}, {}
+    county = county_code_at(latitude, longitude)
+    if county is None:
+        return {
+            "longitude": _("({lat}, {lon}) lies outside China.").format(lat=latitude, lon=longitude)
+        }, {}
+    county_id = county_id_for(division) if division else None
+    if county_id is not None:
+        claimed = Division.objects.get(pk=county_id)
+        if claimed.code != county:
+            actual = Division.objects.filter(code=county, effective_to__isnull=True).first()
+            return {}, {
+                "confirm_location": _(
+                    "({lat}, {lon}) lies in {actual}, not in {claimed}. Tick “the location is "
+                    "right” to keep it."
+                ).format(
+                    lat=latitude,
+                    lon=longitude,
+                    actual=actual.name if actual else county,
+                    claimed=claimed.name,
+                )
+            }
+    return {}, {}
+
+
+def _check_location(fields: dict[str, Any], current: Holding | None, confirm: bool) -> None:
+    def value(name: str) -> Any:
+        return fields[name] if name in fields else getattr(current, name, None)
+
+    errors, warnings = location_problems(value("latitude"), value("longitude"), value("division"))
+    if errors:
+        raise ValidationError(errors)
+    if warnings and not confirm:
+        raise ValidationError(warnings)
+
+
+@transaction.atomic
+def create_holding(
+    acting_user: Any, fields: dict[str, Any], *, confirm_location: bool = False
+) -> Holding:
+    fields = dict(fields)
+    _check_location(fields, None, confirm_location)
+    fields.setdefault("last_verified_at", timezone.now())
+    fields.setdefault(
+        "last_verified_by", acting_user if isinstance(acting_user, models.Model) else None
+    )
+    fields.setdefault("verification_method", VerificationMethod.SURVEY)
+    return create_object(acting_user, Holding, fields, scope_field="division")
+
+
+@transaction.atomic
+def update_holding(
+    acting_user: Any, holding: Holding, fields: dict[str, Any], *, confirm_location: bool = False
+) -> Holding:
+    _check_location(fields, holding, confirm_location)
+    return update_object(acting_user, holding, fields, scope_field="division")
+
+
+@transaction.atomic
+def confirm_own_holdings(acting_user: Any) -> int:
+    """A member-unit reporter confirms in one action that their unit's holdings are accurate."""
+    require_permission(acting_user, Holding.OWN_PERMISSION)
+    now = timezone.now()
+    holdings = list(
+        Holding.objects.visible_to(acting_user, "change")
+        .filter(owner_id=acting_user.organization_id)
+        .select_for_update()
+    )
+    for holding in holdings:
+        before = snapshot(holding)
+        holding.last_verified_at, holding.last_verified_by = now, acting_user
+        holding.verification_method = VerificationMethod.SELF_REPORT
+        holding.save(
+            update_fields=[
+                "last_verified_at",
+                "last_verified_by",
+                "verification_method",
+                "updated_at",
+            ]
+        )
+        record_event(
+            acting_user, "holding.self_report", holding, before=before, after=snapshot(holding)
+        )
+    return len(holdings)
+
+
+@transaction.atomic
+def merge_holdings(acting_user: Any, survivor: Holding, duplicate: Holding) -> Holding:
+    """Fold a duplicate (same owner, type and place) into the survivor, which keeps its figures;
+    the duplicate stays, marked as merged and out of every list and total."""
+    changeable = Holding.objects.visible_to(acting_user, "change").select_for_update()
+    survivor = changeable.filter(pk=survivor.pk).first()
+    duplicate = changeable.filter(pk=duplicate.pk).first()
+    if survivor is None or duplicate is None:
+        raise PermissionDenied(_("Your role may not perform this action."))
+    same = (survivor.owner_name, survivor.type_id, survivor.division_id) == (
+        duplicate.owner_name,
+        duplicate.type_id,
+        duplicate.division_id,
+    )
+    if not same or survivor.pk == duplicate.pk:
+        raise ValidationError(
+            {"duplicate": _("Only records of the same owner, type and place can be merged.")}
+        )
+    before = snapshot(duplicate)
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    record_event(acting_user, "holding.merge", duplicate, before=before, after=snapshot(duplicate))
+    return survivor
+
+
+@transaction.atomic
+def reveal(acting_user: Any, obj: models.Model, fields: list[str]) -> dict[str, str]:
+    """Show encrypted personal data in clear to a role allowed to see it; the reveal is logged
+    (which fields, never the values)."""
+    require_permission(acting_user, "registry.reveal_pii")
+    visible = type(obj).objects.visible_to(acting_user).filter(pk=obj.pk).first()
+    if visible is None:
+        raise PermissionDenied(_("Your role may not perform this action."))
+    record_event(
+        acting_user,
+        f"{obj._meta.model_name}.reveal",
+        visible,
+        before=None,
+        after={"revealed": fields},
+    )
+    return {name: getattr(visible, name) for name in fields}
+
+
+@transaction.atomic
+def create_specialist(
+    acting_user: Any, fields: dict[str, Any], qualifications: list[tuple[Any, int]] = ()
+) -> Specialist:
+    specialist = create_object(acting_user, Specialist, fields)
+    for resource_type, level in qualifications:
+        Qualification.objects.create(specialist=specialist, type=resource_type, level=level)
+    return specialist
+
+
+@transaction.atomic
+def update_specialist(
+    acting_user: Any, specialist: Specialist, fields: dict[str, Any]
+) -> Specialist:
+    return update_object(acting_user, specialist, fields)
+
+
+@transaction.atomic
+def create_facility(acting_user: Any, model: type[models.Model], fields: dict[str, Any]) -> Any:
+    return create_object(acting_user, model, fields)
+
+
+@transaction.atomic
+def update_facility(acting_user: Any, facility: Any, fields: dict[str, Any]) -> Any:
+    return update_object(acting_user, facility, fields)
