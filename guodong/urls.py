@@ -28,5 +28,6 @@ urlpatterns = [
     path("divisions/", include("guodong.divisions.urls")),
     path("organizations/", include("guodong.orgs.urls")),
     path("users/", include("guodong.accounts.urls")),
+    path("registry/", include("guodong.registry.urls")),
     path("", include("guodong.core.urls")),
 ]

@@ -14,7 +14,7 @@ from django.db import models
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
@@ -89,7 +89,19 @@ class ObjectDetailView(ScopedMixin, DetailView):
         context["may_change"] = self.model.permits(self.request.user, "change") and (
             self.model.objects.visible_to(self.request.user, "change").filter(pk=obj.pk).exists()
         )
+        name = self.model._meta.model_name
+        context["edit_url"] = (
+            _url_or_none(f"{name}_edit", obj.pk) if context["may_change"] else None
+        )
+        context["history_url"] = _url_or_none(f"{name}_history", obj.pk)
         return context
+
+
+def _url_or_none(name: str, pk: int) -> str | None:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return None
 
 
 class ObjectEditView(ScopedMixin, FormView):

@@ -188,6 +188,9 @@ def seed_users() -> None:
 
 
 def load_demo() -> None:
+    from guodong.demo.registry_seed import load_registry_demo
+
     ensure_divisions()
     seed_organizations()
     seed_users()
+    load_registry_demo()

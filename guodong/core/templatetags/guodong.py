@@ -20,3 +20,13 @@ def cell(value: Any) -> Any:
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return value
+
+
+@register.filter
+def verbose_name(obj: Any) -> str:
+    return str(obj._meta.verbose_name)
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping is not None else None

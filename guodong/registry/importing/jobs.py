@@ -168,7 +168,7 @@ def write_import(job_id: int) -> ImportJob:
     try:
         with transaction.atomic():
             opened, keys = _rows_of(job)
-            validator, writer = RowValidator(job.uploaded_by), RowWriter(job.uploaded_by)
+            validator, writer = RowValidator(job.uploaded_by), RowWriter(job.uploaded_by, job.pk)
             written, seen, estimate = 0, 0, max(job.total_rows, 1)
             for batch in validator.batches(keys, opened.rows):
                 written += writer.write(batch.valid)

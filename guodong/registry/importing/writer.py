@@ -17,7 +17,8 @@ WRITE_COLUMNS = (
     "owner_kind", "owner_id", "owner_name", "type_id", "category_id", "quantity_total",
     "quantity_available", "condition", "readiness", "division_id", "division_path", "county_id",
     "address", "latitude", "longitude", "contact_name", "contact_phone", "notes",
-    "last_verified_at", "last_verified_by_id", "verification_method", "created_at", "updated_at",
+    "last_verified_at", "last_verified_by_id", "verification_method", "source_import_id",
+    "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -26,8 +27,9 @@ class RowWriter:
     within an import (the ciphertext of equal numbers is then equal, which the blind index of
     ID numbers already discloses for specialists; nothing else is learned)."""
 
-    def __init__(self, acting_user: Any) -> None:
+    def __init__(self, acting_user: Any, job_id: int | None = None) -> None:
         self.user_id = getattr(acting_user, "pk", None)
+        self.job_id = job_id
         self.now = timezone.now()
         self._cipher: dict[str, str] = {}
 
@@ -39,7 +41,12 @@ class RowWriter:
         return self._cipher[phone]
 
     def tuples(self, rows: Iterable[ValidRow]) -> Iterable[tuple]:
-        user_id, now, survey = self.user_id, self.now, VerificationMethod.SURVEY
+        user_id, now, survey, job_id = (
+            self.user_id,
+            self.now,
+            VerificationMethod.SURVEY,
+            self.job_id,
+        )
         for row in rows:
             v = row.values
             yield (
@@ -47,7 +54,7 @@ class RowWriter:
                 v["quantity_total"], v["quantity_available"], v["condition"], v["readiness"],
                 v["division_id"], v["division_path"], v["county_id"], v["address"], v["latitude"],
                 v["longitude"], v["contact_name"], self._phone(v["contact_phone"]), v["notes"],
-                v["verified_at"], user_id, survey, now, now,
+                v["verified_at"], user_id, survey, job_id, now, now,
             )  # fmt: skip
 
     def write(self, rows: list[ValidRow]) -> int:

@@ -102,5 +102,9 @@ class ResourceType(ScopedModel):
         return URN_PREFIX + self.code.lower()
 
     @property
+    def indented_name(self) -> str:
+        return "　" * (self.level - 1) + self.name
+
+    @property
     def in_force(self) -> bool:
         return self.retired_in is None

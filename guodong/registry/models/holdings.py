@@ -12,14 +12,21 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.crypto import EncryptedTextField, mask_phone
-from guodong.core.models import ScopedModel
+from guodong.core.models import ScopedModel, ScopedQuerySet
 from guodong.registry.choices import (
     CatalogueLevel,
     Condition,
+    Freshness,
     OwnerKind,
     Readiness,
     VerificationMethod,
 )
+
+
+class HoldingQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any, action: str = "view") -> HoldingQuerySet:
+        """Merged duplicates are history, not potential: they leave every list and total."""
+        return super().visible_to(user, action).filter(merged_into__isnull=True)
 
 
 class Holding(ScopedModel):
@@ -99,6 +106,15 @@ class Holding(ScopedModel):
     verification_method = models.CharField(
         _("verification method"), max_length=20, choices=VerificationMethod.choices, blank=True
     )
+    source_import = models.ForeignKey(
+        "registry.ImportJob",
+        verbose_name=_("imported from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holdings",
+        editable=False,
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -109,6 +125,8 @@ class Holding(ScopedModel):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = HoldingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("holding")
@@ -159,6 +177,12 @@ class Holding(ScopedModel):
     @property
     def contact_phone_masked(self) -> str:
         return mask_phone(self.contact_phone)
+
+    @property
+    def freshness_label(self) -> str:
+        """Set when the queryset was annotated by `with_freshness`."""
+        state = getattr(self, "freshness", None)
+        return str(Freshness(state).label) if state else ""
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

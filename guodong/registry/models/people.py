@@ -77,6 +77,10 @@ class Specialist(ScopedModel):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def qualification_names(self) -> str:
+        return "、".join(str(q) for q in self.qualifications.all())
+
     def clean(self) -> None:
         if self.id_number and (error := id_number_error(self.id_number)):
             raise ValidationError({"id_number": error})

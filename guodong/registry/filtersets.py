@@ -1,0 +1,127 @@
+"""Registry filters, shared by the pages, the potential query, exports and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from guodong.core.scope import within
+from guodong.divisions.models import Division
+from guodong.registry.choices import (
+    Availability,
+    CatalogueLevel,
+    Condition,
+    Freshness,
+    OwnerKind,
+    Readiness,
+)
+from guodong.registry.freshness import freshness_q
+from guodong.registry.models import (
+    CivilDefenceWork,
+    Holding,
+    ResourceType,
+    Siren,
+    Specialist,
+    Warehouse,
+)
+from guodong.registry.models.facilities import FacilityStatus
+
+
+def catalogue_choices() -> list[tuple[int, str]]:
+    rows = ResourceType.objects.filter(level__lte=CatalogueLevel.KIND).order_by("path")
+    return [(t.pk, ("　" * (t.level - 1)) + t.name) for t in rows]
+
+
+def in_division(queryset: QuerySet, value: int, field: str = "division_path") -> QuerySet:
+    division = Division.objects.filter(pk=value).first()
+    return queryset.filter(within(field, division.path)) if division else queryset.none()
+
+
+class HoldingFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    category = django_filters.ChoiceFilter(
+        method="in_catalogue", label=_("category"), choices=catalogue_choices
+    )
+    type = django_filters.ModelChoiceFilter(
+        queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE), label=_("resource type")
+    )
+    division = django_filters.NumberFilter(method="in_area", label=_("division"))
+    readiness = django_filters.ChoiceFilter(choices=Readiness.choices, label=_("readiness"))
+    freshness = django_filters.ChoiceFilter(
+        choices=Freshness.choices, method="by_freshness", label=_("freshness")
+    )
+    owner_kind = django_filters.ChoiceFilter(choices=OwnerKind.choices, label=_("owner kind"))
+    condition = django_filters.ChoiceFilter(choices=Condition.choices, label=_("condition"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("owner unit"))
+
+    class Meta:
+        model = Holding
+        fields = [
+            "q",
+            "category",
+            "type",
+            "division",
+            "readiness",
+            "freshness",
+            "owner_kind",
+            "condition",
+            "owner",
+        ]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(owner_name__icontains=value)
+            | Q(address__icontains=value)
+            | Q(type__name__icontains=value)
+        )
+
+    def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        node = ResourceType.objects.filter(pk=value).first()
+        return queryset.filter(within("type__path", node.path)) if node else queryset.none()
+
+    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return in_division(queryset, value)
+
+    def by_freshness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(freshness_q(value))
+
+
+class SpecialistFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    qualification = django_filters.ModelChoiceFilter(
+        field_name="qualifications__type",
+        queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE, category__code="HR"),
+        label=_("qualification"),
+    )
+    division = django_filters.NumberFilter(method="in_area", label=_("division"))
+    availability = django_filters.ChoiceFilter(
+        choices=Availability.choices, label=_("availability")
+    )
+
+    class Meta:
+        model = Specialist
+        fields = ["q", "qualification", "division", "availability"]
+
+    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return in_division(queryset, value)
+
+
+class FacilityFilterBase(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("status"))
+    division = django_filters.NumberFilter(method="in_area", label=_("division"))
+
+    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return in_division(queryset, value)
+
+
+def facility_filterset(model: type) -> type[django_filters.FilterSet]:
+    """The same filters for shelters, sirens and warehouses (plus each one's kind)."""
+    meta = type("Meta", (), {"model": model, "fields": ["q", "status", "division", "kind"]})
+    return type(f"{model.__name__}FilterSet", (FacilityFilterBase,), {"Meta": meta})
+
+
+CivilDefenceWorkFilterSet = facility_filterset(CivilDefenceWork)
+SirenFilterSet = facility_filterset(Siren)
+WarehouseFilterSet = facility_filterset(Warehouse)

@@ -1,0 +1,120 @@
+"""On-site verification: staff create tasks of holdings; the assignee records what they found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guodong.core.audit import record_event, snapshot
+from guodong.core.services import create_object, require_permission
+from guodong.divisions.models import Division
+from guodong.registry.choices import VerificationMethod
+from guodong.registry.models import Holding, VerificationItem, VerificationTask
+from guodong.registry.models.verification import Outcome, TaskStatus
+
+PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_ITEMS = 500
+
+
+@transaction.atomic
+def create_verification_task(
+    acting_user: Any,
+    *,
+    title: str,
+    assignee: Any,
+    due_date: dt.date,
+    division: Division,
+    holdings: QuerySet[Holding],
+) -> VerificationTask:
+    """A task for one person to check the selected holdings (all inside the user's scope)."""
+    chosen = list(
+        holdings.filter(pk__in=Holding.objects.visible_to(acting_user).values("pk"))[
+            : MAX_ITEMS + 1
+        ]
+    )
+    if not chosen:
+        raise ValidationError({"holdings": _("Select at least one holding.")})
+    if len(chosen) > MAX_ITEMS:
+        raise ValidationError({"holdings": _("At most {n} holdings per task.").format(n=MAX_ITEMS)})
+    if (
+        not assignee.has_role_perm("registry.verify")
+        or assignee.jurisdiction_path is None
+        or not any(h.division_path.startswith(assignee.jurisdiction_path) for h in chosen[:1])
+    ):
+        raise ValidationError({"assignee": _("This person cannot verify holdings in that area.")})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past.")})
+    task = create_object(
+        acting_user,
+        VerificationTask,
+        {"title": title, "assignee": assignee, "due_date": due_date, "division": division},
+    )
+    VerificationItem.objects.bulk_create(VerificationItem(task=task, holding=h) for h in chosen)
+    return task
+
+
+def _check_photo(photo: UploadedFile | None) -> None:
+    if photo is None:
+        return
+    if photo.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": _("The photo is larger than 10 MB.")})
+    head = photo.read(12)
+    photo.seek(0)
+    if not head.startswith(PHOTO_SIGNATURES):
+        raise ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")})
+
+
+@transaction.atomic
+def record_result(
+    acting_user: Any,
+    item: VerificationItem,
+    *,
+    outcome: str,
+    found_total: Any = None,
+    found_available: Any = None,
+    notes: str = "",
+    photo: UploadedFile | None = None,
+) -> VerificationItem:
+    """The assignee's finding updates the holding's figures and freshness, keeping the evidence."""
+    task = (
+        VerificationTask.objects.visible_to(acting_user, "record").filter(pk=item.task_id).first()
+    )
+    if task is None:
+        raise PermissionDenied(_("Only the assignee records results."))
+    require_permission(acting_user, "registry.verify")
+    _check_photo(photo)
+    holding = Holding.objects.select_for_update().get(pk=item.holding_id)
+    if outcome == Outcome.ADJUSTED:
+        if found_total is None:
+            raise ValidationError({"found_total": _("Give the quantity found.")})
+        found_available = found_total if found_available is None else found_available
+        if found_available > found_total:
+            raise ValidationError(
+                {"found_available": _("Available quantity cannot exceed the total.")}
+            )
+    before = snapshot(holding)
+    if outcome == Outcome.ADJUSTED:
+        holding.quantity_total, holding.quantity_available = found_total, found_available
+    elif outcome == Outcome.NOT_FOUND:
+        holding.quantity_total = holding.quantity_available = 0
+    holding.last_verified_at, holding.last_verified_by = timezone.now(), acting_user
+    holding.verification_method = VerificationMethod.ONSITE
+    holding.save()
+    record_event(acting_user, "holding.verify", holding, before=before, after=snapshot(holding))
+    item.outcome, item.found_total, item.found_available = outcome, found_total, found_available
+    item.notes, item.checked_at = notes, timezone.now()
+    if photo is not None:
+        item.photo.save(photo.name, photo, save=False)
+    item.save()
+    if not task.items.filter(outcome=Outcome.PENDING).exists():
+        task.status = TaskStatus.DONE
+        task.save(update_fields=["status"])
+    return item

@@ -1,0 +1,145 @@
+"""Upload a filled template, watch it being checked, read the row report, commit or discard."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from guodong.core.forms import style_widgets
+from guodong.core.tables import Column
+from guodong.core.views import ObjectListView
+from guodong.registry.forms import UploadForm
+from guodong.registry.importing.jobs import commit_import, discard_import, progress_of, start_import
+from guodong.registry.importing.template import build_template
+from guodong.registry.models import ImportJob, SurveyAssignment
+from guodong.registry.models.surveys import ImportStatus
+
+RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
+class TemplateDownloadView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        categories = [int(c) for c in request.GET.getlist("category") if c.isdigit()]
+        response = HttpResponse(
+            build_template(request.user, categories),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="guodong-template.xlsx"'
+        return response
+
+
+class UploadView(LoginRequiredMixin, FormView):
+    form_class = UploadForm
+    template_name = "registry/upload.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.has_role_perm("registry.import"):
+            raise PermissionDenied(_("Your role may not perform this action."))
+        self.assignment = None
+        if (
+            request.user.is_authenticated
+            and (assignment_id := request.GET.get("assignment", "")).isdigit()
+        ):
+            self.assignment = get_object_or_404(
+                SurveyAssignment.objects.filter(
+                    campaign__in=_visible_campaigns(request.user)
+                ).select_related("campaign", "organization"),
+                pk=assignment_id,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class: Any = None) -> forms.Form:
+        form = super().get_form(form_class)
+        style_widgets(form)
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "assignment": self.assignment}
+
+    def form_valid(self, form: UploadForm) -> HttpResponse:
+        try:
+            job = start_import(
+                self.request.user,
+                form.cleaned_data["file"],
+                encoding=form.cleaned_data["encoding"],
+                assignment=self.assignment,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+def _visible_campaigns(user: Any) -> Any:
+    from guodong.registry.models import SurveyCampaign
+
+    return SurveyCampaign.objects.visible_to(user)
+
+
+class ImportDetailView(LoginRequiredMixin, DetailView):
+    template_name = "registry/import_detail.html"
+
+    def get_queryset(self) -> Any:
+        return ImportJob.objects.visible_to(self.request.user)
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False):
+            return ["registry/_import_status.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job = context["object"]
+        context.update(
+            running=job.status in RUNNING,
+            progress=progress_of(job),
+            may_decide=job.status == ImportStatus.VALIDATED
+            and ImportJob.objects.visible_to(self.request.user, "change")
+            .filter(pk=job.pk)
+            .exists(),
+            errors_shown=job.errors[:200],
+        )
+        return context
+
+
+class ImportDecisionView(LoginRequiredMixin, View):
+    """POST decision=commit (keep the valid rows) or decision=discard (write nothing)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+        try:
+            if request.POST.get("decision") == "commit":
+                commit_import(request.user, job)
+                messages.info(request, _("Importing the valid rows…"))
+            else:
+                discard_import(request.user, job)
+                messages.info(request, _("The file was discarded; nothing was written."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+class ImportListView(ObjectListView):
+    model = ImportJob
+    filterset_class = None
+    filterset_fields: ClassVar[list[str]] = ["status"]
+    title = gettext_lazy("Imports")
+    columns: ClassVar[list[Column]] = [
+        Column("original_name", gettext_lazy("file name"), link=True),
+        Column("uploaded_by", gettext_lazy("uploaded by")),
+        Column("status", gettext_lazy("status")),
+        Column("total_rows", gettext_lazy("rows")),
+        Column("error_rows", gettext_lazy("rows with errors")),
+        Column("imported_rows", gettext_lazy("rows imported")),
+        Column("created_at", gettext_lazy("created")),
+    ]

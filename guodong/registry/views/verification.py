@@ -1,0 +1,157 @@
+"""Verification pages: staff turn a filtered list of holdings into a task; the assignee records
+results on a phone-sized page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView
+
+from guodong.accounts.models import User
+from guodong.core.forms import style_widgets
+from guodong.core.tables import Column
+from guodong.core.views import ObjectListView, apply_errors
+from guodong.divisions.models import Division
+from guodong.registry.filtersets import HoldingFilterSet
+from guodong.registry.forms import VerificationResultForm
+from guodong.registry.models import Holding, VerificationItem, VerificationTask
+from guodong.registry.verification import create_verification_task, record_result
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=100)
+    assignee = forms.ModelChoiceField(label=gettext_lazy("assignee"), queryset=User.objects.none())
+    due_date = forms.DateField(
+        label=gettext_lazy("due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.visible_to(user).filter(
+            is_active=True, role__in=["grid_worker", "staff"]
+        )
+        self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=14)
+
+
+class TaskCreateView(LoginRequiredMixin, FormView):
+    """Create a task from the holdings filter in the query string (e.g. stale ones in a town)."""
+
+    form_class = TaskForm
+    template_name = "registry/task_create.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def holdings(self) -> Any:
+        base = Holding.objects.visible_to(self.request.user)
+        return HoldingFilterSet(self.request.GET, queryset=base).qs
+
+    def get_form(self, form_class: Any = None) -> forms.Form:
+        form = super().get_form(form_class)
+        style_widgets(form)
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "count": self.holdings().count()}
+
+    def form_valid(self, form: TaskForm) -> HttpResponse:
+        division_id = self.request.GET.get("division", "")
+        division = (
+            Division.objects.visible_to(self.request.user).filter(pk=division_id or 0).first()
+        )
+        division = division or self.request.user.organization.division
+        try:
+            task = create_verification_task(
+                self.request.user, division=division, holdings=self.holdings(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(task.get_absolute_url())
+
+
+class TaskListView(ObjectListView):
+    model = VerificationTask
+    filterset_fields: ClassVar[list[str]] = ["status"]
+    columns: ClassVar[list[Column]] = [
+        Column("title", gettext_lazy("title"), link=True),
+        Column("assignee", gettext_lazy("assignee")),
+        Column("division.name", gettext_lazy("area")),
+        Column("due_date", gettext_lazy("due date")),
+        Column("status", gettext_lazy("status")),
+    ]
+
+
+class TaskDetailView(LoginRequiredMixin, DetailView):
+    template_name = "registry/task_detail.html"
+
+    def get_queryset(self) -> Any:
+        return VerificationTask.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        task = context["object"]
+        may_record = (
+            VerificationTask.objects.visible_to(self.request.user, "record")
+            .filter(pk=task.pk)
+            .exists()
+        )
+        items = task.items.select_related("holding__type", "holding__division")
+        forms_by_item = {}
+        for item in items:
+            form = VerificationResultForm(prefix=f"i{item.pk}")
+            style_widgets(form)
+            forms_by_item[item.pk] = form
+        context.update(items=[(i, forms_by_item[i.pk]) for i in items], may_record=may_record)
+        return context
+
+
+class RecordResultView(LoginRequiredMixin, FormView):
+    form_class = VerificationResultForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        item = get_object_or_404(
+            VerificationItem.objects.filter(
+                task__in=VerificationTask.objects.visible_to(request.user)
+            ),
+            pk=kwargs["pk"],
+        )
+        form = VerificationResultForm(request.POST, request.FILES, prefix=f"i{item.pk}")
+        if not form.is_valid():
+            messages.error(
+                request,
+                "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()),
+            )
+            return HttpResponseRedirect(item.task.get_absolute_url())
+        try:
+            record_result(request.user, item, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Recorded."))
+        return HttpResponseRedirect(item.task.get_absolute_url() + f"#item-{item.pk}")
+
+
+class PhotoView(LoginRequiredMixin, DetailView):
+    """Evidence photos are served only to users who can see the task (never from /media)."""
+
+    def get_queryset(self) -> Any:
+        return VerificationItem.objects.filter(
+            task__in=VerificationTask.objects.visible_to(self.request.user)
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        item = self.get_object()
+        if not item.photo:
+            raise Http404
+        return FileResponse(item.photo.open("rb"), filename=item.photo.name.rsplit("/", 1)[-1])
