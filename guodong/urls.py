@@ -9,6 +9,7 @@ from guodong.accounts.api.views import TokenView, UserViewSet
 from guodong.core.api_views import EventViewSet
 from guodong.divisions.api.views import DivisionViewSet
 from guodong.orgs.api.views import DutyItemViewSet, OrganizationViewSet
+from guodong.registry.api import views as registry_api
 
 router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
@@ -16,6 +17,14 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("duty-items", DutyItemViewSet, basename="dutyitem")
 router.register("users", UserViewSet, basename="user")
 router.register("events", EventViewSet, basename="event")
+router.register("resource-types", registry_api.ResourceTypeViewSet, basename="resourcetype")
+router.register("holdings", registry_api.HoldingViewSet, basename="holding")
+router.register("specialists", registry_api.SpecialistViewSet, basename="specialist")
+router.register("civil-defence-works", registry_api.CivilDefenceWorkViewSet, basename="civildefencework")
+router.register("sirens", registry_api.SirenViewSet, basename="siren")
+router.register("warehouses", registry_api.WarehouseViewSet, basename="warehouse")
+router.register("imports", registry_api.ImportJobViewSet, basename="importjob")
+router.register("potential", registry_api.PotentialView, basename="potential")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -190,6 +190,7 @@ def test_deploy_check_is_clean_in_production_settings(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "GUODONG_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "guodong.settings",
         "GUODONG_VAR_DIR": str(tmp_path),
         "GUODONG_ALLOWED_HOSTS": "guodong.example.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

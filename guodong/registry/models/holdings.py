@@ -53,7 +53,7 @@ class Holding(ScopedModel):
         blank=True,
         related_name="holdings",
     )
-    owner_name = models.CharField(_("owner"), max_length=100)
+    owner_name = models.CharField(_("owner"), max_length=100, blank=True)
     type = models.ForeignKey(
         "registry.ResourceType",
         verbose_name=_("resource type"),
@@ -194,6 +194,10 @@ class Holding(ScopedModel):
             )
         if self.owner_kind != OwnerKind.PERSON and not self.owner_id:
             errors["owner"] = _("A unit-owned holding needs its owner unit.")
+        if self.owner_id and not self.owner_name:
+            self.owner_name = self.owner.name
+        if not self.owner_name:
+            errors["owner_name"] = _("Name the person who holds it.")
         if (
             self.quantity_total is not None
             and self.quantity_available is not None

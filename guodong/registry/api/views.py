@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import decorators, mixins, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from guodong.core.api import ScopedViewSet
+from guodong.registry.api.serializers import (
+    FACILITY_SERIALIZERS,
+    HoldingSerializer,
+    ImportJobSerializer,
+    ResourceTypeSerializer,
+    SpecialistSerializer,
+    UploadSerializer,
+)
+from guodong.registry.filtersets import (
+    CivilDefenceWorkFilterSet,
+    HoldingFilterSet,
+    SirenFilterSet,
+    SpecialistFilterSet,
+    WarehouseFilterSet,
+)
+from guodong.registry.importing.jobs import commit_import, discard_import, start_import
+from guodong.registry.models import CivilDefenceWork, Holding, ImportJob, ResourceType, Siren, Specialist, Warehouse
+from guodong.registry.services import (
+    confirm_own_holdings,
+    create_facility,
+    create_holding,
+    create_specialist,
+    reveal,
+    update_facility,
+    update_holding,
+    update_specialist,
+)
+from guodong.registry.views.potential import build_table
+
+
+class ResourceTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The resource catalogue; `urn` is the EDXL-RM TypeStructure value."""
+
+    serializer_class = ResourceTypeSerializer
+    filterset_fields = ["level", "parent", "category", "code"]
+
+    def get_queryset(self):  # noqa: ANN201 - DRF signature
+        return ResourceType.objects.visible_to(self.request.user).order_by("path")
+
+
+def _holding_create(user: Any, fields: dict[str, Any]) -> Holding:
+    confirm = fields.pop("confirm_location", False)
+    return create_holding(user, fields, confirm_location=confirm)
+
+
+def _holding_update(user: Any, holding: Holding, fields: dict[str, Any]) -> Holding:
+    confirm = fields.pop("confirm_location", False)
+    return update_holding(user, holding, fields, confirm_location=confirm)
+
+
+class RevealMixin:
+    reveal_fields: tuple[str, ...] = ()
+
+    @decorators.action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """Personal data in clear, for roles allowed to see it; every call is logged."""
+        return Response(reveal(request.user, self.get_object(), list(self.reveal_fields)))
+
+
+class HoldingViewSet(RevealMixin, ScopedViewSet):
+    model = Holding
+    serializer_class = HoldingSerializer
+    filterset_class = HoldingFilterSet
+    create_service = staticmethod(_holding_create)
+    update_service = staticmethod(_holding_update)
+    reveal_fields = ("contact_phone",)
+
+    @decorators.action(detail=False, methods=["post"], url_path="confirm-own")
+    def confirm_own(self, request: Request) -> Response:
+        """A member-unit reporter confirms all of their unit's holdings are accurate."""
+        return Response({"confirmed": confirm_own_holdings(request.user)})
+
+
+def _specialist_create(user: Any, fields: dict[str, Any]) -> Specialist:
+    return create_specialist(user, fields)
+
+
+class SpecialistViewSet(RevealMixin, ScopedViewSet):
+    model = Specialist
+    serializer_class = SpecialistSerializer
+    filterset_class = SpecialistFilterSet
+    create_service = staticmethod(_specialist_create)
+    update_service = staticmethod(update_specialist)
+    reveal_fields = ("id_number", "phone")
+
+
+def facility_viewset(model: type, filterset: type) -> type[ScopedViewSet]:
+    def create(user: Any, fields: dict[str, Any]) -> Any:
+        return create_facility(user, model, fields)
+
+    attrs = {
+        "model": model,
+        "serializer_class": FACILITY_SERIALIZERS[model],
+        "filterset_class": filterset,
+        "create_service": staticmethod(create),
+        "update_service": staticmethod(update_facility),
+    }
+    return type(f"{model.__name__}ViewSet", (ScopedViewSet,), attrs)
+
+
+CivilDefenceWorkViewSet = facility_viewset(CivilDefenceWork, CivilDefenceWorkFilterSet)
+SirenViewSet = facility_viewset(Siren, SirenFilterSet)
+WarehouseViewSet = facility_viewset(Warehouse, WarehouseFilterSet)
+
+
+class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Upload a filled template (.xlsx or .csv); poll the job; then commit or discard."""
+
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):  # noqa: ANN201 - DRF signature
+        return ImportJob.objects.visible_to(self.request.user)
+
+    @extend_schema(request=UploadSerializer, responses=ImportJobSerializer)
+    def create(self, request: Request) -> Response:
+        upload = UploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        job = start_import(request.user, upload.validated_data["file"], encoding=upload.validated_data["encoding"])
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=201)
+
+    @decorators.action(detail=True, methods=["post"])
+    def commit(self, request: Request, pk: str | None = None) -> Response:
+        commit_import(request.user, self.get_object())
+        return Response(ImportJobSerializer(ImportJob.objects.get(pk=pk)).data)
+
+    @decorators.action(detail=True, methods=["post"])
+    def discard(self, request: Request, pk: str | None = None) -> Response:
+        return Response(ImportJobSerializer(discard_import(request.user, self.get_object())).data)
+
+
+class PotentialView(viewsets.ViewSet):
+    """Totals of available and total quantity by catalogue node × division, for the same
+    filters as the holdings list (category, division, readiness, freshness, owner_kind)."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    def list(self, request: Request) -> Response:
+        table, _filterset = build_table(request)
+        return Response({
+            "category": table.node.pk if table.node else None,
+            "division": table.area.pk if table.area else None,
+            "columns": [{"id": c.pk, "code": c.code, "name": c.name} for c in table.columns],
+            "rows": [
+                {"id": r.pk, "name": r.name, "unit": r.unit,
+                 "cells": [{"division": c.pk, "available": table.cell(r.pk, c.pk).available,
+                            "total": table.cell(r.pk, c.pk).total, "count": table.cell(r.pk, c.pk).count}
+                           for c in table.columns]}
+                for r in table.rows
+            ],
+            "total": {"available": table.grand_total.available, "total": table.grand_total.total,
+                      "count": table.grand_total.count},
+        })  # fmt: skip
