@@ -6,14 +6,16 @@ Checking and committing run as background tasks (django-tasks), reporting progre
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -25,6 +27,7 @@ from guodong.registry.importing.writer import RowWriter
 from guodong.registry.models import ImportJob, SurveyAssignment
 from guodong.registry.models.surveys import AssignmentStatus, ImportStatus
 
+logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1000
 PROGRESS_EVERY = 20_000
 
@@ -61,6 +64,7 @@ def start_import(
         original_name=Path(upload.name or "upload").name[:200],
         encoding=encoding,
         status=ImportStatus.VALIDATING,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{job.original_name}", upload, save=False)
     job.save()
@@ -100,6 +104,9 @@ def check_import(job_id: int) -> ImportJob:
             _set_progress(job_id, min(99, total * 100 // estimate))
     except (FileProblem, HeaderProblem) as problem:
         return _finish(job, ImportStatus.FAILED, message=str(problem))
+    except Exception:
+        logger.exception("import %s could not be checked", job_id)
+        return _finish(job, ImportStatus.FAILED, message=_("The file could not be read."))
     if total == 0:
         return _finish(
             job, ImportStatus.FAILED, message=_("The file has a header but no data rows.")
@@ -188,14 +195,24 @@ def write_import(job_id: int) -> ImportJob:
     except (FileProblem, HeaderProblem) as problem:
         job.refresh_from_db()
         return _finish(job, ImportStatus.FAILED, message=str(problem))
+    except Exception:
+        logger.exception("import %s could not be written", job_id)
+        job.refresh_from_db()
+        return _finish(job, ImportStatus.FAILED, message=_("The import failed; nothing was written."))
     return job
+
+
+def _language_of(job_id: int) -> str:
+    return ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first() or "zh-hans"
 
 
 @task()
 def check_import_task(job_id: int) -> None:
-    check_import(job_id)
+    with translation.override(_language_of(job_id)):
+        check_import(job_id)
 
 
 @task()
 def write_import_task(job_id: int) -> None:
-    write_import(job_id)
+    with translation.override(_language_of(job_id)):
+        write_import(job_id)

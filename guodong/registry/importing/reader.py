@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -64,8 +65,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
             ) from error
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    workbook = load_workbook(path, read_only=True, data_only=True)
+def _xlsx_rows(workbook: Any) -> Iterator[list[str]]:
     sheet = workbook["潜力数据"] if "潜力数据" in workbook.sheetnames else workbook.worksheets[0]
     for row in sheet.iter_rows(values_only=True):
         yield [
@@ -93,11 +93,12 @@ def open_upload(path: Path, original_name: str, declared_encoding: str = "auto")
                 _("“{name}” is not a real .xlsx workbook.").format(name=original_name)
             )
         try:
-            return OpenedFile("xlsx", "", _xlsx_rows(path))
-        except (zipfile.BadZipFile, KeyError, ValueError) as error:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
             raise FileProblem(
-                _("The workbook cannot be read: {error}").format(error=error)
+                _("“{name}” is not a real .xlsx workbook.").format(name=original_name)
             ) from error
+        return OpenedFile("xlsx", "", _xlsx_rows(workbook))
     if head.startswith(XLSX_MAGIC) or b"\x00" in head:
         raise FileProblem(
             _("“{name}” is not a CSV text file (it looks binary).").format(name=original_name)

@@ -131,6 +131,8 @@ class ImportJob(ScopedModel):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    # The uploader's interface language: the row report is written in it.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)

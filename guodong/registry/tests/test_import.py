@@ -1,0 +1,211 @@
+"""Importing holdings from .xlsx and .csv: every bad input named by row, column and value."""
+
+import csv
+import io
+import zipfile
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from conftest import client_for
+from guodong.core.models import Event
+from guodong.registry.importing.columns import COLUMNS
+from guodong.registry.importing.jobs import commit_import, discard_import, start_import
+from guodong.registry.models import Holding, ImportJob
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def run_tasks(django_capture_on_commit_callbacks):
+    """Jobs are queued on commit; run those callbacks (the tasks run inline in tests)."""
+    global on_commit  # noqa: PLW0603
+    on_commit = django_capture_on_commit_callbacks
+
+
+on_commit = None
+
+HEADER = [c.header for c in COLUMNS]
+GOOD = ["TRN.FRT.COLD", "4", "3", "辆", "完好", "24小时内", "330402105004", "大桥镇天明路1号", "30.749",
+        "120.827", "成员单位", "嘉兴南湖冷链物流有限公司", "王经理", "13800001111", "2026-10-01", ""]  # fmt: skip
+
+
+def _row(**changes):
+    row = list(GOOD)
+    for header, value in changes.items():
+        row[HEADER.index(header)] = value
+    return row
+
+
+def _csv(rows, encoding="utf-8"):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER, *rows])
+    return buffer.getvalue().encode(encoding)
+
+
+def _upload(user, content, name="潜力.csv", encoding="auto"):
+    with on_commit(execute=True):
+        job = start_import(user, SimpleUploadedFile(name, content), encoding=encoding)
+    job.refresh_from_db()
+    return job
+
+
+def _reasons(job):
+    return {(e["row"], e["column"], e["value"]): e["reason"] for e in job.errors}
+
+
+def test_a_good_csv_is_checked_then_committed(nanhu_staff):
+    before = Holding.objects.count()
+    job = _upload(nanhu_staff, _csv([GOOD, _row(数量合计="10", 可用数量="")]))
+    assert (job.status, job.total_rows, job.valid_rows, job.error_rows) == ("validated", 2, 2, 0)
+    assert Holding.objects.count() == before, "nothing is written before the user decides"
+    with on_commit(execute=True):
+        commit_import(nanhu_staff, job)
+    job.refresh_from_db()
+    assert (job.status, job.imported_rows) == ("done", 2)
+    imported = Holding.objects.filter(source_import=job).order_by("id")
+    assert [h.quantity_available for h in imported] == [3, 10]
+    assert imported[0].contact_phone == "13800001111"
+    assert Event.objects.filter(object_type="registry.importjob", action="importjob.commit").exists()
+
+
+def test_every_bad_value_is_named_by_row_column_and_value(nanhu_staff):
+    rows = [
+        GOOD,
+        _row(资源类型代码="TRN.FRT.NOPE"),
+        _row(计量单位="台"),
+        _row(数量合计="-3"),
+        _row(数量合计="很多"),
+        _row(纬度="48.85", 经度="2.35"),
+        _row(区划代码="330411104001"),
+        _row(核实日期="2026-02-30"),
+        _row(状况="坏了"),
+    ]
+    job = _upload(nanhu_staff, _csv(rows))
+    reasons = _reasons(job)
+    assert job.valid_rows == 1 and job.error_rows == 8
+    assert "未知的资源类型" in reasons[(3, "资源类型代码", "TRN.FRT.NOPE")]
+    assert "辆" in reasons[(4, "计量单位", "台")]
+    assert "不小于 0" in reasons[(5, "数量合计", "-3")]
+    assert "不是数字" in reasons[(6, "数量合计", "很多")]
+    assert "中国境外" in reasons[(7, "经度", "2.35")]
+    assert "管辖范围" in reasons[(8, "区划代码", "330411104001")]
+    assert "日期" in reasons[(9, "核实日期", "2026-02-30")]
+    assert "完好" in reasons[(10, "状况", "坏了")]
+
+
+def test_committing_writes_only_valid_rows_and_discarding_writes_nothing(nanhu_staff):
+    before = Holding.objects.count()
+    job = _upload(nanhu_staff, _csv([GOOD, _row(数量合计="-1")]))
+    discard_import(nanhu_staff, job)
+    assert Holding.objects.count() == before
+    job = _upload(nanhu_staff, _csv([GOOD, _row(数量合计="-1")]))
+    with on_commit(execute=True):
+        commit_import(nanhu_staff, job)
+    assert Holding.objects.count() == before + 1
+
+
+def test_gbk_csv_from_chinese_excel_imports(nanhu_staff):
+    job = _upload(nanhu_staff, _csv([GOOD], encoding="gb18030"))
+    assert job.status == "validated" and job.encoding == "gb18030"
+
+
+def test_gbk_file_declared_as_utf8_is_refused_with_advice(nanhu_staff):
+    job = _upload(nanhu_staff, _csv([GOOD], encoding="gb18030"), encoding="utf-8")
+    assert job.status == "failed"
+    assert "不是 UTF-8" in job.message and "GBK" in job.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("a.csv", b"", "空"),
+        ("a.pdf", b"%PDF-1.4", ".xlsx"),
+        ("a.xlsx", b"code,name\n1,2\n", "不是真正的 .xlsx"),
+        ("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "二进制"),
+        ("a.csv", "资源类型代码,数量\nx,1\n".encode(), "缺少"),
+        ("a.csv", ",".join(HEADER).encode() + b"\n", "没有数据"),
+    ],
+)
+def test_files_that_are_not_what_they_say_are_refused(nanhu_staff, name, content, fragment):
+    before = Holding.objects.count()
+    client = client_for(nanhu_staff)
+    with on_commit(execute=True):
+        response = client.post(
+            "/registry/imports/upload/", {"file": SimpleUploadedFile(name, content), "encoding": "auto"}
+        )
+    if response.status_code == 302:
+        job = ImportJob.objects.latest("pk")
+        assert job.status == "failed"
+        assert fragment in job.message
+    else:
+        assert fragment in response.content.decode()
+    assert Holding.objects.count() == before
+
+
+def test_the_template_has_dropdowns_from_the_catalogue_and_area(nanhu_staff):
+    response = client_for(nanhu_staff).get("/registry/imports/template.xlsx")
+    workbook = load_workbook(BytesIO(response.content))
+    sheet = workbook["潜力数据"]
+    assert [c.value for c in sheet[1]] == HEADER
+    options = workbook["选项"]
+    types = [c.value for c in options["A"] if c.value]
+    assert any(str(v).startswith("TRN.FRT.COLD ") for v in types)
+    divisions = {str(c.value) for c in options["E"] if c.value}
+    assert "330402105004" in divisions and "330411104001" not in divisions
+    assert sheet.data_validations.dataValidation, "dropdown lists are attached"
+
+
+def test_a_filled_template_round_trips(nanhu_staff):
+    response = client_for(nanhu_staff).get("/registry/imports/template.xlsx")
+    workbook = load_workbook(BytesIO(response.content))
+    sheet = workbook["潜力数据"]
+    for position, value in enumerate(GOOD, 1):
+        sheet.cell(row=3, column=position, value=value)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    job = _upload(nanhu_staff, buffer.getvalue(), name="填好的模板.xlsx")
+    assert (job.status, job.valid_rows, job.error_rows) == ("validated", 1, 0), job.errors
+
+
+def test_reporter_may_only_report_for_their_own_unit(reporter):
+    other = _row(权属单位或个人="南湖区人民医院")
+    job = _upload(reporter, _csv([GOOD, other]))
+    assert job.valid_rows == 1
+    assert "不是您可以填报的组织" in next(iter(_reasons(job).values()))
+
+
+def test_imports_are_scoped(nanhu_staff, xiuzhou_staff):
+    job = _upload(nanhu_staff, _csv([GOOD]))
+    assert client_for(xiuzhou_staff).get(f"/registry/imports/{job.pk}/").status_code == 404
+    assert client_for(xiuzhou_staff).get(f"/api/v1/imports/{job.pk}/").status_code == 404
+    assert client_for(nanhu_staff).get(f"/api/v1/imports/{job.pk}/").json()["valid_rows"] == 1
+
+
+def test_import_through_the_api(nanhu_staff):
+    client = client_for(nanhu_staff)
+    with on_commit(execute=True):
+        response = client.post("/api/v1/imports/", {"file": SimpleUploadedFile("a.csv", _csv([GOOD]))})
+    assert response.status_code == 201
+    job_id = response.json()["id"]
+    body = client.get(f"/api/v1/imports/{job_id}/").json()
+    assert body["status"] == "validated"
+    with on_commit(execute=True):
+        committed = client.post(f"/api/v1/imports/{job_id}/commit/").json()
+    assert committed["status"] in ("importing", "done")
+    assert client.get(f"/api/v1/imports/{job_id}/").json()["imported_rows"] == 1
+
+
+def test_roles_without_import_permission_cannot_upload(liaison):
+    response = client_for(liaison).get("/registry/imports/upload/")
+    assert response.status_code == 403
+
+
+def test_xlsx_bomb_like_junk_is_not_read_as_a_workbook(nanhu_staff):
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    job = _upload(nanhu_staff, buffer.getvalue(), name="x.xlsx")
+    assert job.status == "failed"
