@@ -6,11 +6,14 @@ member-unit reporter, a military liaison, an auditor and an administrator.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 from django.test import Client
 
 from guodong.accounts.models import User
-from guodong.demo.seed import load_demo
+from guodong.demo.seed import DEMO_PASSWORD, load_demo
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +70,45 @@ def auditor(db) -> User:  # noqa: ANN001
 @pytest.fixture
 def admin_user(db) -> User:  # noqa: ANN001
     return _persona("admin")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page(monkeypatch, transactional_db, live_server):  # noqa: ANN001, ANN201
+    # A browser test before this one emptied the database; the demo loader is idempotent.
+    load_demo()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain setup.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing under CI (install Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed; run `make test` as root to install it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def sign_in(page, base_url: str, username: str) -> None:  # noqa: ANN001
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
 
 
 def client_for(user: User) -> Client:

@@ -190,6 +190,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "FacilityStatusEnum": "guodong.registry.models.facilities.FacilityStatus",
+        "ImportStatusEnum": "guodong.registry.models.surveys.ImportStatus",
+        "CampaignStatusEnum": "guodong.registry.models.surveys.CampaignStatus",
+        "AssignmentStatusEnum": "guodong.registry.models.surveys.AssignmentStatus",
+        "TaskStatusEnum": "guodong.registry.models.verification.TaskStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -20,7 +20,9 @@ router.register("events", EventViewSet, basename="event")
 router.register("resource-types", registry_api.ResourceTypeViewSet, basename="resourcetype")
 router.register("holdings", registry_api.HoldingViewSet, basename="holding")
 router.register("specialists", registry_api.SpecialistViewSet, basename="specialist")
-router.register("civil-defence-works", registry_api.CivilDefenceWorkViewSet, basename="civildefencework")
+router.register(
+    "civil-defence-works", registry_api.CivilDefenceWorkViewSet, basename="civildefencework"
+)
 router.register("sirens", registry_api.SirenViewSet, basename="siren")
 router.register("warehouses", registry_api.WarehouseViewSet, basename="warehouse")
 router.register("imports", registry_api.ImportJobViewSet, basename="importjob")

@@ -39,17 +39,34 @@ from guodong.registry.services import create_specialist
 
 ACTOR = SystemActor("load_demo")
 HOLDINGS = 4000
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文辉玉兰宇浩俊峰海燕鹏飞晨欣怡子涵雨轩博文"
+WORK_NAMES = ["人员掩蔽工程", "地下停车场人防工程", "医疗救护站"]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文辉玉兰宇浩俊峰海燕鹏飞"
+    "晨欣怡子涵雨轩博文"
+)
 ENTERPRISES = [
-    "嘉兴港区物流有限公司", "浙江禾运汽车运输有限公司", "嘉兴市城投建设工程有限公司", "海宁皮革城物流中心",
-    "桐乡市振石运输有限公司", "平湖市独山港码头有限公司", "嘉善县路桥工程有限公司", "海盐县核电配套服务有限公司",
-    "嘉兴市天然气集团有限公司", "嘉兴市粮食收储有限公司", "嘉兴市医药有限公司", "嘉兴移动通信分公司",
-]  # fmt: skip
+    "嘉兴港区物流有限公司",
+    "浙江禾运汽车运输有限公司",
+    "嘉兴市城投建设工程有限公司",
+    "海宁皮革城物流中心",
+    "桐乡市振石运输有限公司",
+    "平湖市独山港码头有限公司",
+    "嘉善县路桥工程有限公司",
+    "海盐县核电配套服务有限公司",
+    "嘉兴市天然气集团有限公司",
+    "嘉兴市粮食收储有限公司",
+    "嘉兴市医药有限公司",
+    "嘉兴移动通信分公司",
+]
 
 
 def _rng() -> random.Random:
-    return random.Random(330400)  # noqa: S311 - demo data, not security
+    return random.Random(330400)
 
 
 def _points_in(county_code: str, rng: random.Random, count: int) -> list[tuple[float, float]]:
@@ -115,16 +132,25 @@ def seed_holdings(rng: random.Random) -> int:
         lat, lon = rng.choice(points[county_code])
         values: dict[str, Any] = {
             "owner_kind": kind if unit or kind == OwnerKind.PERSON else OwnerKind.PERSON,
-            "owner_id": unit.pk if unit else None, "owner_name": owner,
-            "type_id": resource_type.pk, "category_id": resource_type.category_id,
-            "quantity_total": total, "quantity_available": total - rng.randrange(0, max(1, total // 3)),
+            "owner_id": unit.pk if unit else None,
+            "owner_name": owner,
+            "type_id": resource_type.pk,
+            "category_id": resource_type.category_id,
+            "quantity_total": total,
+            "quantity_available": total - rng.randrange(0, max(1, total // 3)),
             "condition": rng.choices(list(Condition.values), [7, 2, 1])[0],
             "readiness": rng.choices(list(Readiness.values), [3, 4, 2, 1])[0],
-            "division_id": place.pk, "division_path": place.path, "county_id": county_of[place.pk],
-            "address": f"{place.name}{rng.randrange(1, 300)}号", "latitude": lat, "longitude": lon,
-            "contact_name": _name(rng), "contact_phone": _phone(rng), "notes": "",
+            "division_id": place.pk,
+            "division_path": place.path,
+            "county_id": county_of[place.pk],
+            "address": f"{place.name}{rng.randrange(1, 300)}号",
+            "latitude": lat,
+            "longitude": lon,
+            "contact_name": _name(rng),
+            "contact_phone": _phone(rng),
+            "notes": "",
             "verified_at": now - dt.timedelta(days=rng.randrange(0, 520)),
-        }  # fmt: skip
+        }
         rows.append(ValidRow(number, values))
     written = RowWriter(ACTOR).write(rows)
     record_event(
@@ -149,11 +175,16 @@ def seed_specialists(rng: random.Random) -> None:
         employer = rng.choice(units)
         create_specialist(
             ACTOR,
-            {"name": _name(rng), "id_number": _id_number(rng, county.code), "phone": _phone(rng),
-             "employer": employer, "division": town,
-             "last_verified_at": timezone.now() - dt.timedelta(days=rng.randrange(400))},
+            {
+                "name": _name(rng),
+                "id_number": _id_number(rng, county.code),
+                "phone": _phone(rng),
+                "employer": employer,
+                "division": town,
+                "last_verified_at": timezone.now() - dt.timedelta(days=rng.randrange(400)),
+            },
             [(t, rng.randint(1, 4)) for t in rng.sample(hr_types, rng.choice((1, 1, 2)))],
-        )  # fmt: skip
+        )
 
 
 @transaction.atomic
@@ -168,21 +199,26 @@ def seed_facilities(rng: random.Random) -> None:
     for number in range(60):
         town = rng.choice(towns)
         CivilDefenceWork.objects.create(
-            name=f"{town.name}{rng.choice(['人员掩蔽工程', '地下停车场人防工程', '医疗救护站'])}{number + 1}号",
-            kind=rng.choice(list(WorkKind.values)), area_m2=rng.randrange(800, 12000),
-            capacity_persons=rng.randrange(300, 5000), division=town, address=f"{town.name}人民路{number + 1}号",
+            name=f"{town.name}{rng.choice(WORK_NAMES)}{number + 1}号",
+            kind=rng.choice(list(WorkKind.values)),
+            area_m2=rng.randrange(800, 12000),
+            capacity_persons=rng.randrange(300, 5000),
+            division=town,
+            address=f"{town.name}人民路{number + 1}号",
             managing_unit=offices.get(town.parent_id, city_office),
             status=rng.choices(list(FacilityStatus.values), [8, 1, 1])[0],
-        )  # fmt: skip
+        )
     for number in range(80):
         town = rng.choice(towns)
         Siren.objects.create(
-            name=f"{town.name}警报点{number + 1}", kind=rng.choice(list(SirenKind.values)),
-            model_name=rng.choice(["JDX-3000", "DJ-5.5", "MJ-100"]), division=town,
+            name=f"{town.name}警报点{number + 1}",
+            kind=rng.choice(list(SirenKind.values)),
+            model_name=rng.choice(["JDX-3000", "DJ-5.5", "MJ-100"]),
+            division=town,
             last_tested_at=timezone.localdate() - dt.timedelta(days=rng.randrange(400)),
             managing_unit=offices.get(town.parent_id, city_office),
             status=rng.choices(list(FacilityStatus.values), [8, 1, 1])[0],
-        )  # fmt: skip
+        )
     for number, kind in enumerate(rng.choices(list(WarehouseKind.values), k=15)):
         town = rng.choice(towns)
         Warehouse.objects.create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -104,7 +105,7 @@ def record_result(
     if outcome == Outcome.ADJUSTED:
         holding.quantity_total, holding.quantity_available = found_total, found_available
     elif outcome == Outcome.NOT_FOUND:
-        holding.quantity_total = holding.quantity_available = 0
+        holding.quantity_total = holding.quantity_available = Decimal(0)
     holding.last_verified_at, holding.last_verified_by = timezone.now(), acting_user
     holding.verification_method = VerificationMethod.ONSITE
     holding.save()

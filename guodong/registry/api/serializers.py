@@ -7,7 +7,14 @@ from rest_framework import serializers
 from guodong.core.api import ScopedRelatedField
 from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
-from guodong.registry.models import CivilDefenceWork, ImportJob, ResourceType, Siren, Specialist, Warehouse
+from guodong.registry.models import (
+    CivilDefenceWork,
+    ImportJob,
+    ResourceType,
+    Siren,
+    Specialist,
+    Warehouse,
+)
 from guodong.registry.models.holdings import Holding
 
 
@@ -16,8 +23,21 @@ class ResourceTypeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ResourceType
-        fields = ["id", "code", "urn", "name", "level", "parent", "category", "unit", "capability_level",
-                  "metrics", "freshness_days", "introduced_in", "retired_in"]  # fmt: skip
+        fields = [
+            "id",
+            "code",
+            "urn",
+            "name",
+            "level",
+            "parent",
+            "category",
+            "unit",
+            "capability_level",
+            "metrics",
+            "freshness_days",
+            "introduced_in",
+            "retired_in",
+        ]
         read_only_fields = fields
 
 
@@ -31,18 +51,38 @@ class HoldingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Holding
         fields = [
-            "id", "type", "category", "quantity_total", "quantity_available", "condition", "readiness",
-            "owner_kind", "owner", "owner_name", "division", "county", "address", "latitude", "longitude",
-            "contact_name", "contact_phone", "contact_phone_masked", "notes", "last_verified_at",
-            "verification_method", "confirm_location",
-        ]  # fmt: skip
+            "id",
+            "type",
+            "category",
+            "quantity_total",
+            "quantity_available",
+            "condition",
+            "readiness",
+            "owner_kind",
+            "owner",
+            "owner_name",
+            "division",
+            "county",
+            "address",
+            "latitude",
+            "longitude",
+            "contact_name",
+            "contact_phone",
+            "contact_phone_masked",
+            "notes",
+            "last_verified_at",
+            "verification_method",
+            "confirm_location",
+        ]
         read_only_fields = ["category", "county", "last_verified_at", "verification_method"]
         extra_kwargs = {"owner_name": {"required": False}}
 
 
 class SpecialistSerializer(serializers.ModelSerializer):
     division = ScopedRelatedField(queryset=Division.objects.all())
-    employer = ScopedRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+    employer = ScopedRelatedField(
+        queryset=Organization.objects.all(), allow_null=True, required=False
+    )
     id_number = serializers.CharField(write_only=True)
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
     id_number_masked = serializers.CharField(read_only=True)
@@ -51,11 +91,26 @@ class SpecialistSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Specialist
-        fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "employer",
-                  "employer_name", "division", "availability", "qualifications", "notes"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "id_number_masked",
+            "phone",
+            "phone_masked",
+            "employer",
+            "employer_name",
+            "division",
+            "availability",
+            "qualifications",
+            "notes",
+        ]
 
     def get_qualifications(self, obj: Specialist) -> list[dict[str, Any]]:
-        return [{"type": q.type_id, "name": q.type.name, "level": q.level} for q in obj.qualifications.all()]
+        return [
+            {"type": q.type_id, "name": q.type.name, "level": q.level}
+            for q in obj.qualifications.all()
+        ]
 
 
 def facility_serializer(model: type) -> type[serializers.ModelSerializer]:
@@ -63,7 +118,9 @@ def facility_serializer(model: type) -> type[serializers.ModelSerializer]:
     attrs = {
         "Meta": meta,
         "division": ScopedRelatedField(queryset=Division.objects.all()),
-        "managing_unit": ScopedRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False),
+        "managing_unit": ScopedRelatedField(
+            queryset=Organization.objects.all(), allow_null=True, required=False
+        ),
     }
     return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
 
@@ -76,8 +133,22 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "original_name", "encoding", "status", "total_rows", "valid_rows", "error_rows",
-                  "imported_rows", "errors", "progress", "message", "created_at", "finished_at", "assignment"]  # fmt: skip
+        fields = [
+            "id",
+            "original_name",
+            "encoding",
+            "status",
+            "total_rows",
+            "valid_rows",
+            "error_rows",
+            "imported_rows",
+            "errors",
+            "progress",
+            "message",
+            "created_at",
+            "finished_at",
+            "assignment",
+        ]
         read_only_fields = fields
 
     def get_progress(self, obj: ImportJob) -> int:

@@ -26,7 +26,15 @@ from guodong.registry.filtersets import (
     WarehouseFilterSet,
 )
 from guodong.registry.importing.jobs import commit_import, discard_import, start_import
-from guodong.registry.models import CivilDefenceWork, Holding, ImportJob, ResourceType, Siren, Specialist, Warehouse
+from guodong.registry.models import (
+    CivilDefenceWork,
+    Holding,
+    ImportJob,
+    ResourceType,
+    Siren,
+    Specialist,
+    Warehouse,
+)
 from guodong.registry.services import (
     confirm_own_holdings,
     create_facility,
@@ -128,7 +136,9 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def create(self, request: Request) -> Response:
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        job = start_import(request.user, upload.validated_data["file"], encoding=upload.validated_data["encoding"])
+        job = start_import(
+            request.user, upload.validated_data["file"], encoding=upload.validated_data["encoding"]
+        )
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=201)
 
@@ -149,17 +159,32 @@ class PotentialView(viewsets.ViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
     def list(self, request: Request) -> Response:
         table, _filterset = build_table(request)
-        return Response({
-            "category": table.node.pk if table.node else None,
-            "division": table.area.pk if table.area else None,
-            "columns": [{"id": c.pk, "code": c.code, "name": c.name} for c in table.columns],
-            "rows": [
-                {"id": r.pk, "name": r.name, "unit": r.unit,
-                 "cells": [{"division": c.pk, "available": table.cell(r.pk, c.pk).available,
-                            "total": table.cell(r.pk, c.pk).total, "count": table.cell(r.pk, c.pk).count}
-                           for c in table.columns]}
-                for r in table.rows
-            ],
-            "total": {"available": table.grand_total.available, "total": table.grand_total.total,
-                      "count": table.grand_total.count},
-        })  # fmt: skip
+        return Response(
+            {
+                "category": table.node.pk if table.node else None,
+                "division": table.area.pk if table.area else None,
+                "columns": [{"id": c.pk, "code": c.code, "name": c.name} for c in table.columns],
+                "rows": [
+                    {
+                        "id": r.pk,
+                        "name": r.name,
+                        "unit": r.unit,
+                        "cells": [
+                            {
+                                "division": c.pk,
+                                "available": table.cell(r.pk, c.pk).available,
+                                "total": table.cell(r.pk, c.pk).total,
+                                "count": table.cell(r.pk, c.pk).count,
+                            }
+                            for c in table.columns
+                        ],
+                    }
+                    for r in table.rows
+                ],
+                "total": {
+                    "available": table.grand_total.available,
+                    "total": table.grand_total.total,
+                    "count": table.grand_total.count,
+                },
+            }
+        )

@@ -198,12 +198,16 @@ def write_import(job_id: int) -> ImportJob:
     except Exception:
         logger.exception("import %s could not be written", job_id)
         job.refresh_from_db()
-        return _finish(job, ImportStatus.FAILED, message=_("The import failed; nothing was written."))
+        return _finish(
+            job, ImportStatus.FAILED, message=_("The import failed; nothing was written.")
+        )
     return job
 
 
 def _language_of(job_id: int) -> str:
-    return ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first() or "zh-hans"
+    return (
+        ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first() or "zh-hans"
+    )
 
 
 @task()

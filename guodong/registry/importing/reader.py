@@ -31,11 +31,9 @@ class OpenedFile:
 
 
 def _detect_encoding(head: bytes, declared: str) -> str:
-    """UTF-8 unless it does not decode; then GB18030 (a superset of GBK, what Chinese Excel writes)."""
-    if declared in ENCODINGS:
-        candidates = [ENCODINGS[declared]]
-    else:
-        candidates = ["utf-8-sig", "gb18030"]
+    """UTF-8 unless it does not decode; then GB18030 (a superset of GBK, which Chinese Excel
+    writes)."""
+    candidates = [ENCODINGS[declared]] if declared in ENCODINGS else ["utf-8-sig", "gb18030"]
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +94,9 @@ class CivilDefenceWork(Facility):
 
     url_name: ClassVar[str] = "civildefencework_detail"
     kind = models.CharField(_("kind"), max_length=20, choices=WorkKind.choices)
-    area_m2 = models.DecimalField(_("area (m²)"), max_digits=12, decimal_places=1)
+    area_m2 = models.DecimalField(
+        _("area (m²)"), max_digits=12, decimal_places=1, validators=[MinValueValidator(0)]
+    )
     capacity_persons = models.PositiveIntegerField(_("protected capacity (persons)"))
 
     class Meta:
@@ -121,7 +124,9 @@ class Warehouse(Facility):
 
     url_name: ClassVar[str] = "warehouse_detail"
     kind = models.CharField(_("kind"), max_length=20, choices=WarehouseKind.choices)
-    area_m2 = models.DecimalField(_("area (m²)"), max_digits=12, decimal_places=1)
+    area_m2 = models.DecimalField(
+        _("area (m²)"), max_digits=12, decimal_places=1, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = _("reserve warehouse")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -151,7 +152,7 @@ class Holding(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.owner_name} · {self.type} × {self.quantity_available.normalize():f}"
+        return f"{self.owner_name} · {self.type} × {Decimal(self.quantity_available).normalize():f}"
 
     def get_absolute_url(self) -> str:
         return reverse("holding_detail", args=[self.pk])

@@ -15,7 +15,11 @@ from guodong.registry.catalogue import add_type, retire_type
 from guodong.registry.choices import CatalogueLevel, Freshness, OwnerKind
 from guodong.registry.freshness import freshness_of, freshness_q, with_freshness
 from guodong.registry.models import CatalogueVersion, Holding, ResourceType
-from guodong.registry.services import confirm_own_holdings, create_holding, merge_holdings, update_holding
+from guodong.registry.services import (
+    create_holding,
+    merge_holdings,
+    update_holding,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +58,14 @@ def test_catalogue_has_150_types_with_urns_units_and_levels():
     assert truck.unit == "辆" and truck.capability_level == 1
     assert truck.metrics[0]["name"] == "载重吨"
     names = set(types.values_list("name", flat=True))
-    assert {"人工智能工程师", "网络安全专家", "无人机操控员", "数据工程师", "逃生绳", "冷链运输车"} <= names
+    assert {
+        "人工智能工程师",
+        "网络安全专家",
+        "无人机操控员",
+        "数据工程师",
+        "逃生绳",
+        "冷链运输车",
+    } <= names
 
 
 def test_catalogue_changes_are_central_and_versioned(admin_user, city_staff):
@@ -75,11 +86,21 @@ def test_district_administrator_cannot_change_the_catalogue(admin_user):
 
     district_admin = create_user(
         admin_user,
-        {"username": "nanhu_admin2", "role": "admin", "organization": Organization.objects.get(name="南湖区国防动员办公室")},
+        {
+            "username": "nanhu_admin2",
+            "role": "admin",
+            "organization": Organization.objects.get(name="南湖区国防动员办公室"),
+        },
         password="Str0ng-Passw0rd!",
     )
     with pytest.raises(PermissionDenied):
-        add_type(district_admin, parent=ResourceType.objects.get(code="TRN.AIR"), code="Y", name="y", unit="架")
+        add_type(
+            district_admin,
+            parent=ResourceType.objects.get(code="TRN.AIR"),
+            code="Y",
+            name="y",
+            unit="架",
+        )
 
 
 def test_staff_register_a_holding_with_contact_and_history(nanhu_staff):
@@ -127,7 +148,10 @@ def test_a_point_in_another_county_is_a_warning_to_confirm(nanhu_staff):
 
 def test_holding_outside_jurisdiction_is_refused(nanhu_staff):
     with pytest.raises(ValidationError):
-        create_holding(nanhu_staff, _holding_fields(division=_division("330411104"), latitude=None, longitude=None))
+        create_holding(
+            nanhu_staff,
+            _holding_fields(division=_division("330411104"), latitude=None, longitude=None),
+        )
 
 
 def test_freshness_moves_from_fresh_to_ageing_to_stale():
@@ -141,14 +165,18 @@ def test_freshness_moves_from_fresh_to_ageing_to_stale():
 def test_freshness_in_sql_matches_python(nanhu_staff):
     holding = create_holding(nanhu_staff, _holding_fields())
     for days, state in ((10, "fresh"), (150, "ageing"), (400, "stale")):
-        Holding.objects.filter(pk=holding.pk).update(last_verified_at=timezone.now() - dt.timedelta(days=days))
+        Holding.objects.filter(pk=holding.pk).update(
+            last_verified_at=timezone.now() - dt.timedelta(days=days)
+        )
         assert with_freshness(Holding.objects.filter(pk=holding.pk)).get().freshness == state
         assert Holding.objects.filter(freshness_q(state), pk=holding.pk).exists()
 
 
 def test_reporter_confirms_own_units_holdings_in_one_action(reporter, nanhu_staff):
     own = create_holding(nanhu_staff, _holding_fields())
-    Holding.objects.filter(pk=own.pk).update(last_verified_at=timezone.now() - dt.timedelta(days=400))
+    Holding.objects.filter(pk=own.pk).update(
+        last_verified_at=timezone.now() - dt.timedelta(days=400)
+    )
     other = Holding.objects.visible_to(nanhu_staff).exclude(owner=reporter.organization).first()
     stamp = other.last_verified_at
     response = client_for(reporter).post("/registry/holdings/confirm-own/")
@@ -164,7 +192,9 @@ def test_reporter_confirms_own_units_holdings_in_one_action(reporter, nanhu_staf
 
 def test_duplicates_are_found_and_merged(nanhu_staff):
     first = create_holding(nanhu_staff, _holding_fields())
-    second = create_holding(nanhu_staff, _holding_fields(quantity_total=Decimal(7), quantity_available=Decimal(7)))
+    second = create_holding(
+        nanhu_staff, _holding_fields(quantity_total=Decimal(7), quantity_available=Decimal(7))
+    )
     page = client_for(nanhu_staff).get("/registry/holdings/duplicates/").content.decode()
     assert f"#{first.pk}" in page or str(first.pk) in page
     merge_holdings(nanhu_staff, first, second)
@@ -183,7 +213,15 @@ def test_potential_totals_equal_the_registry(city_staff):
     transport = next(r for r in body["rows"] if r["name"] == "交通运输")
     expected = sum(h.quantity_available for h in holdings.filter(category__code="TRN"))
     assert sum(Decimal(str(c["available"])) for c in transport["cells"]) == expected
-    assert {c["name"] for c in body["columns"]} == {"南湖区", "秀洲区", "嘉善县", "海盐县", "海宁市", "平湖市", "桐乡市"}
+    assert {c["name"] for c in body["columns"]} == {
+        "南湖区",
+        "秀洲区",
+        "嘉善县",
+        "海盐县",
+        "海宁市",
+        "平湖市",
+        "桐乡市",
+    }
 
 
 def test_potential_drills_down_and_exports(nanhu_staff):
@@ -192,7 +230,9 @@ def test_potential_drills_down_and_exports(nanhu_staff):
     page = client.get(f"/registry/potential/?category={transport.pk}").content.decode()
     assert "货运车辆" in page and "大桥镇" in page
     assert "新塍镇" not in page
-    csv_text = client.get(f"/registry/potential/?category={transport.pk}&export=csv").content.decode("utf-8-sig")
+    csv_text = client.get(
+        f"/registry/potential/?category={transport.pk}&export=csv"
+    ).content.decode("utf-8-sig")
     assert "货运车辆" in csv_text and "大桥镇" in csv_text
 
 

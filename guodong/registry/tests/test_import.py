@@ -21,15 +21,31 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def run_tasks(django_capture_on_commit_callbacks):
     """Jobs are queued on commit; run those callbacks (the tasks run inline in tests)."""
-    global on_commit  # noqa: PLW0603
+    global on_commit
     on_commit = django_capture_on_commit_callbacks
 
 
 on_commit = None
 
 HEADER = [c.header for c in COLUMNS]
-GOOD = ["TRN.FRT.COLD", "4", "3", "辆", "完好", "24小时内", "330402105004", "大桥镇天明路1号", "30.749",
-        "120.827", "成员单位", "嘉兴南湖冷链物流有限公司", "王经理", "13800001111", "2026-10-01", ""]  # fmt: skip
+GOOD = [
+    "TRN.FRT.COLD",
+    "4",
+    "3",
+    "辆",
+    "完好",
+    "24小时内",
+    "330402105004",
+    "大桥镇天明路1号",
+    "30.749",
+    "120.827",
+    "成员单位",
+    "嘉兴南湖冷链物流有限公司",
+    "王经理",
+    "13800001111",
+    "2026-10-01",
+    "",
+]
 
 
 def _row(**changes):
@@ -68,7 +84,9 @@ def test_a_good_csv_is_checked_then_committed(nanhu_staff):
     imported = Holding.objects.filter(source_import=job).order_by("id")
     assert [h.quantity_available for h in imported] == [3, 10]
     assert imported[0].contact_phone == "13800001111"
-    assert Event.objects.filter(object_type="registry.importjob", action="importjob.commit").exists()
+    assert Event.objects.filter(
+        object_type="registry.importjob", action="importjob.commit"
+    ).exists()
 
 
 def test_every_bad_value_is_named_by_row_column_and_value(nanhu_staff):
@@ -134,7 +152,8 @@ def test_files_that_are_not_what_they_say_are_refused(nanhu_staff, name, content
     client = client_for(nanhu_staff)
     with on_commit(execute=True):
         response = client.post(
-            "/registry/imports/upload/", {"file": SimpleUploadedFile(name, content), "encoding": "auto"}
+            "/registry/imports/upload/",
+            {"file": SimpleUploadedFile(name, content), "encoding": "auto"},
         )
     if response.status_code == 302:
         job = ImportJob.objects.latest("pk")
@@ -187,7 +206,9 @@ def test_imports_are_scoped(nanhu_staff, xiuzhou_staff):
 def test_import_through_the_api(nanhu_staff):
     client = client_for(nanhu_staff)
     with on_commit(execute=True):
-        response = client.post("/api/v1/imports/", {"file": SimpleUploadedFile("a.csv", _csv([GOOD]))})
+        response = client.post(
+            "/api/v1/imports/", {"file": SimpleUploadedFile("a.csv", _csv([GOOD]))}
+        )
     assert response.status_code == 201
     job_id = response.json()["id"]
     body = client.get(f"/api/v1/imports/{job_id}/").json()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,11 +23,18 @@ COMMON_TAIL = [
     Column("status", _("status")),
 ]
 EXTRA_COLUMNS = {
-    CivilDefenceWork: [Column("kind", _("kind")), Column("area_m2", _("area (m²)")),
-                       Column("capacity_persons", _("protected capacity (persons)"))],
-    Siren: [Column("kind", _("kind")), Column("model_name", _("model")), Column("last_tested_at", _("last tested"))],
+    CivilDefenceWork: [
+        Column("kind", _("kind")),
+        Column("area_m2", _("area (m²)")),
+        Column("capacity_persons", _("protected capacity (persons)")),
+    ],
+    Siren: [
+        Column("kind", _("kind")),
+        Column("model_name", _("model")),
+        Column("last_tested_at", _("last tested")),
+    ],
     Warehouse: [Column("kind", _("kind")), Column("area_m2", _("area (m²)"))],
-}  # fmt: skip
+}
 FILTERSETS = {
     CivilDefenceWork: CivilDefenceWorkFilterSet,
     Siren: SirenFilterSet,

@@ -1,0 +1,61 @@
+"""A member of staff uploads a filled template with one bad row and reads the report."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import sign_in
+from guodong.registry.importing.columns import COLUMNS
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+GOOD = [
+    "TRN.FRT.COLD",
+    "4",
+    "3",
+    "辆",
+    "完好",
+    "24小时内",
+    "330402105004",
+    "大桥镇天明路1号",
+    "30.749",
+    "120.827",
+    "成员单位",
+    "嘉兴南湖冷链物流有限公司",
+    "王经理",
+    "13800001111",
+    "2026-10-01",
+    "",
+]
+
+
+def test_upload_with_one_bad_row_shows_the_row_report_in_chinese(page, live_server, tmp_path):
+    bad = list(GOOD)
+    bad[1] = "-2"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[c.header for c in COLUMNS], GOOD, bad, GOOD])
+    upload = tmp_path / "大桥镇潜力.csv"
+    upload.write_bytes(buffer.getvalue().encode("gb18030"))
+
+    sign_in(page, live_server.url, "nanhu_staff")
+    page.goto(f"{live_server.url}/registry/imports/upload/")
+    assert "下载 Excel 模板" in page.inner_text("main")
+    page.set_input_files("input[type=file]", str(upload))
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=row-errors]", timeout=15000)
+    report = page.inner_text("[data-testid=row-errors]")
+    assert (
+        "3" in report
+        and "数量合计" in report
+        and "-2" in report
+        and "须为不小于 0 的数字" in report
+    )
+    assert "共 3 行：有效 2 行，有错误 1 行" in page.inner_text("[data-testid=import-counts]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "import-row-report.png"), full_page=True)
+    page.click("[data-testid=commit]")
+    page.wait_for_selector("text=已导入 2 行", timeout=15000)
+    page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)

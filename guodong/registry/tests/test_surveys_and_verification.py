@@ -1,0 +1,201 @@
+"""Survey campaigns and the on-site verification loop."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from conftest import client_for
+from guodong.core.scope import within
+from guodong.divisions.models import Division
+from guodong.orgs.models import Organization
+from guodong.registry.freshness import with_freshness
+from guodong.registry.models import Holding, ResourceType, VerificationTask
+from guodong.registry.surveys import assignment_rows, open_campaign
+from guodong.registry.verification import create_verification_task, record_result
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def daqiao():
+    return Division.objects.get(code="330402105", effective_to__isnull=True)
+
+
+@pytest.fixture
+def stale_in_daqiao(daqiao):
+    holdings = Holding.objects.filter(within("division_path", daqiao.path))
+    holdings.update(last_verified_at=timezone.now() - dt.timedelta(days=900))
+    return holdings
+
+
+def test_staff_send_stale_holdings_of_a_township_to_the_grid_worker(
+    nanhu_staff, grid_worker, daqiao, stale_in_daqiao
+):
+    client = client_for(nanhu_staff)
+    response = client.post(
+        f"/registry/verification/add/?division={daqiao.pk}&freshness=stale",
+        {
+            "title": "大桥镇过期潜力核查",
+            "assignee": grid_worker.pk,
+            "due_date": timezone.localdate() + dt.timedelta(days=7),
+        },
+    )
+    assert response.status_code == 302
+    task = VerificationTask.objects.get(title="大桥镇过期潜力核查")
+    assert task.items.count() == stale_in_daqiao.count() > 0
+    assert client_for(grid_worker).get(task.get_absolute_url()).status_code == 200
+
+
+def test_the_verification_loop_updates_the_holding(
+    nanhu_staff, grid_worker, daqiao, stale_in_daqiao
+):
+    task = create_verification_task(
+        nanhu_staff,
+        title="核查",
+        assignee=grid_worker,
+        due_date=timezone.localdate(),
+        division=daqiao,
+        holdings=stale_in_daqiao,
+    )
+    confirmed, adjusted, missing = list(task.items.all()[:3])
+    record_result(
+        grid_worker, confirmed, outcome="confirmed", photo=SimpleUploadedFile("a.png", PNG)
+    )
+    record_result(
+        grid_worker,
+        adjusted,
+        outcome="adjusted",
+        found_total=Decimal(2),
+        found_available=Decimal(1),
+    )
+    record_result(grid_worker, missing, outcome="not_found", notes="已搬迁")
+    fresh = with_freshness(
+        Holding.objects.filter(pk__in=[confirmed.holding_id, adjusted.holding_id])
+    )
+    assert {h.freshness for h in fresh} == {"fresh"}
+    adjusted_holding = Holding.objects.get(pk=adjusted.holding_id)
+    assert (adjusted_holding.quantity_total, adjusted_holding.quantity_available) == (2, 1)
+    assert adjusted_holding.verification_method == "onsite"
+    assert Holding.objects.get(pk=missing.holding_id).quantity_available == 0
+    confirmed.refresh_from_db()
+    assert confirmed.photo.name, "the evidence is kept"
+    photo = client_for(nanhu_staff).get(f"/registry/verification/items/{confirmed.pk}/photo/")
+    assert photo.status_code == 200
+
+
+def test_only_the_assignee_records_and_bad_results_are_refused(
+    nanhu_staff, grid_worker, daqiao, stale_in_daqiao
+):
+    task = create_verification_task(
+        nanhu_staff,
+        title="核查",
+        assignee=grid_worker,
+        due_date=timezone.localdate(),
+        division=daqiao,
+        holdings=stale_in_daqiao,
+    )
+    item = task.items.first()
+    with pytest.raises(PermissionDenied):
+        record_result(nanhu_staff, item, outcome="confirmed")
+    with pytest.raises(ValidationError):
+        record_result(
+            grid_worker,
+            item,
+            outcome="adjusted",
+            found_total=Decimal(1),
+            found_available=Decimal(5),
+        )
+    with pytest.raises(ValidationError):
+        record_result(
+            grid_worker,
+            item,
+            outcome="confirmed",
+            photo=SimpleUploadedFile("a.png", b"<svg onload=x>"),
+        )
+    item.refresh_from_db()
+    assert item.outcome == "pending"
+
+
+def test_a_task_cannot_be_due_in_the_past_or_go_to_another_district(
+    nanhu_staff, xiuzhou_staff, daqiao, stale_in_daqiao
+):
+    with pytest.raises(ValidationError):
+        create_verification_task(
+            nanhu_staff,
+            title="x",
+            assignee=xiuzhou_staff,
+            due_date=timezone.localdate(),
+            division=daqiao,
+            holdings=stale_in_daqiao,
+        )
+    with pytest.raises(ValidationError):
+        create_verification_task(
+            nanhu_staff,
+            title="x",
+            assignee=nanhu_staff,
+            due_date=timezone.localdate() - dt.timedelta(days=1),
+            division=daqiao,
+            holdings=stale_in_daqiao,
+        )
+
+
+def test_campaign_page_shows_submitted_late_and_change(
+    nanhu_staff, django_capture_on_commit_callbacks
+):
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    units = [
+        Organization.objects.get(name="嘉兴南湖冷链物流有限公司"),
+        Organization.objects.get(name="南湖区人民医院"),
+    ]
+    campaign = open_campaign(
+        nanhu_staff,
+        {
+            "name": "2026 年度潜力调查",
+            "year": 2026,
+            "division": nanhu,
+            "deadline": timezone.localdate(),
+        },
+        categories=[ResourceType.objects.get(code="TRN")],
+        assignees=units,
+    )
+    assignment = campaign.assignments.get(organization=units[0])
+    from guodong.registry.tests.test_import import GOOD, _csv
+
+    client = client_for(nanhu_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/registry/imports/upload/?assignment={assignment.pk}",
+            {"file": SimpleUploadedFile("a.csv", _csv([GOOD])), "encoding": "auto"},
+        )
+    job_url = response["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url + "decide/", {"decision": "commit"})
+    assignment.refresh_from_db()
+    assert assignment.status == "submitted" and assignment.rows_imported == 1
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert "2 个承担单位中已提交 1 个" in page
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        deadline=timezone.localdate() - dt.timedelta(days=1)
+    )
+    campaign.refresh_from_db()
+    assert [late for _a, late in assignment_rows(campaign)] == [True, False] or [
+        late for _a, late in assignment_rows(campaign)
+    ] == [False, True]
+
+
+def test_campaign_assignees_must_be_in_the_area(nanhu_staff):
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    with pytest.raises(ValidationError) as error:
+        open_campaign(
+            nanhu_staff,
+            {"name": "x", "year": 2026, "division": nanhu, "deadline": timezone.localdate()},
+            categories=[ResourceType.objects.get(code="TRN")],
+            assignees=[Organization.objects.get(name="嘉兴市交通运输局")],
+        )
+    assert "assignees" in error.value.message_dict
