@@ -27,8 +27,11 @@ setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 	$(PY) scripts/i18n.py compile
 
+# The background worker (imports) runs beside the server and stops with it.
 run: setup
 	$(PY) manage.py demo_logins
+	$(PY) manage.py db_worker --no-reload --no-startup-delay -v 0 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: setup-dev

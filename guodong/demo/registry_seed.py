@@ -18,7 +18,7 @@ from guodong.core.services import SystemActor
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.geo import _index as county_index
 from guodong.divisions.models import Division
-from guodong.orgs.choices import OrganizationKind
+from guodong.orgs.choices import OrganizationKind, UnitType
 from guodong.orgs.models import Organization
 from guodong.registry.catalogue import load_catalogue
 from guodong.registry.choices import CatalogueLevel, Condition, OwnerKind, Readiness
@@ -49,20 +49,6 @@ GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文辉玉兰宇浩俊峰海燕鹏飞"
     "晨欣怡子涵雨轩博文"
 )
-ENTERPRISES = [
-    "嘉兴港区物流有限公司",
-    "浙江禾运汽车运输有限公司",
-    "嘉兴市城投建设工程有限公司",
-    "海宁皮革城物流中心",
-    "桐乡市振石运输有限公司",
-    "平湖市独山港码头有限公司",
-    "嘉善县路桥工程有限公司",
-    "海盐县核电配套服务有限公司",
-    "嘉兴市天然气集团有限公司",
-    "嘉兴市粮食收储有限公司",
-    "嘉兴市医药有限公司",
-    "嘉兴移动通信分公司",
-]
 
 
 def _rng() -> random.Random:
@@ -121,17 +107,13 @@ def seed_holdings(rng: random.Random) -> int:
         kind = rng.choices(
             [OwnerKind.MEMBER_UNIT, OwnerKind.ENTERPRISE, OwnerKind.PERSON], [5, 3, 1]
         )[0]
-        unit = rng.choice(units) if kind == OwnerKind.MEMBER_UNIT else None
-        owner = (
-            unit.name
-            if unit
-            else (rng.choice(ENTERPRISES) if kind == OwnerKind.ENTERPRISE else _name(rng))
-        )
+        unit = rng.choice(owners[kind]) if kind in owners else None
+        owner = unit.name if unit else _name(rng)
         total = rng.choice([1, 2, 3, 5, 8, 10, 20, 50, 100, 200, 500])
         county_code = counties[county_of[place.pk]]
         lat, lon = rng.choice(points[county_code])
         values: dict[str, Any] = {
-            "owner_kind": kind if unit or kind == OwnerKind.PERSON else OwnerKind.PERSON,
+            "owner_kind": kind,
             "owner_id": unit.pk if unit else None,
             "owner_name": owner,
             "type_id": resource_type.pk,

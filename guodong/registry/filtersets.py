@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.scope import within
 from guodong.divisions.models import Division
+from guodong.orgs.models import Organization
 from guodong.registry.choices import (
     Availability,
     CatalogueLevel,
@@ -33,6 +36,23 @@ def catalogue_choices() -> list[tuple[int, str]]:
     return [(t.pk, ("　" * (t.level - 1)) + t.name) for t in rows]
 
 
+def area_choices(request: Any) -> QuerySet:
+    """Counties and townships the user can see, for the area filters."""
+    if request is None:
+        return Division.objects.none()
+    return (
+        Division.objects.visible_to(request.user)
+        .filter(effective_to__isnull=True, level__in=(2, 3, 4))
+        .order_by("path")
+    )
+
+
+def owner_choices(request: Any) -> QuerySet:
+    if request is None:
+        return Organization.objects.none()
+    return Organization.objects.visible_to(request.user).filter(kind="member_unit")
+
+
 def in_division(queryset: QuerySet, value: int, field: str = "division_path") -> QuerySet:
     division = Division.objects.filter(pk=value).first()
     return queryset.filter(within(field, division.path)) if division else queryset.none()
@@ -46,14 +66,16 @@ class HoldingFilterSet(django_filters.FilterSet):
     type = django_filters.ModelChoiceFilter(
         queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE), label=_("resource type")
     )
-    division = django_filters.NumberFilter(method="in_area", label=_("division"))
+    division = django_filters.ModelChoiceFilter(
+        queryset=area_choices, method="in_area", label=_("division")
+    )
     readiness = django_filters.ChoiceFilter(choices=Readiness.choices, label=_("readiness"))
     freshness = django_filters.ChoiceFilter(
         choices=Freshness.choices, method="by_freshness", label=_("freshness")
     )
     owner_kind = django_filters.ChoiceFilter(choices=OwnerKind.choices, label=_("owner kind"))
     condition = django_filters.ChoiceFilter(choices=Condition.choices, label=_("condition"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("owner unit"))
+    owner = django_filters.ModelChoiceFilter(queryset=owner_choices, label=_("owner unit"))
 
     class Meta:
         model = Holding
@@ -80,8 +102,8 @@ class HoldingFilterSet(django_filters.FilterSet):
         node = ResourceType.objects.filter(pk=value).first()
         return queryset.filter(within("type__path", node.path)) if node else queryset.none()
 
-    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        return in_division(queryset, value)
+    def in_area(self, queryset: QuerySet, name: str, value: Division) -> QuerySet:
+        return queryset.filter(within("division_path", value.path))
 
     def by_freshness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(freshness_q(value))

@@ -38,6 +38,7 @@ BATCH = 10_000
 MAX_QUANTITY = 1e12
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
 HEADERS = [c.header for c in COLUMNS]
+REQUIRED = [c.key for c in COLUMNS if c.required]
 
 
 @dataclass
@@ -118,23 +119,28 @@ class RowValidator:
         if not acting_user.has_role_perm("registry.change"):
             organizations = organizations.filter(pk=acting_user.organization_id)
         self.organizations = dict(organizations.values_list("name", "pk"))
+        self._positions_for: list[str | None] | None = None
+        self._position_list: list[tuple[str, int]] = []
+        self._dates: dict[str, dt.datetime] = {}
 
     def check(
         self, row_number: int, keys: list[str | None], cells: list[str]
     ) -> ValidRow | list[RowError]:
-        raw = {
-            key: (cells[i].strip() if i < len(cells) else "") for i, key in enumerate(keys) if key
-        }
+        positions = self._positions(keys)
+        if len(cells) >= len(keys):
+            raw = {key: cells[i].strip() for key, i in positions}
+        else:
+            raw = {key: (cells[i].strip() if i < len(cells) else "") for key, i in positions}
         errors: list[RowError] = []
 
         def fail(key: str, reason: str) -> None:
             header = next(c.header for c in COLUMNS if c.key == key)
             errors.append(RowError(row_number, header, raw.get(key, ""), reason))
 
-        for column in COLUMNS:
-            if column.required and not raw.get(column.key):
-                fail(column.key, _("This column is required."))
-        if errors:
+        if not all(raw.get(key) for key in REQUIRED):
+            for key in REQUIRED:
+                if not raw.get(key):
+                    fail(key, _("This column is required."))
             return errors
         values: dict[str, Any] = {}
         type_text = raw["type"].split()[0] if raw["type"] else ""
@@ -178,6 +184,13 @@ class RowValidator:
         if errors:
             return errors
         return ValidRow(row_number, values, county_code)
+
+    def _positions(self, keys: list[str | None]) -> list[tuple[str, int]]:
+        """(key, column index) pairs, worked out once per file rather than once per row."""
+        if self._positions_for is not keys:
+            self._positions_for = keys
+            self._position_list = [(key, i) for i, key in enumerate(keys) if key]
+        return self._position_list
 
     def _quantity(self, text: str, key: str, fail: Any) -> float | None:
         try:
@@ -233,6 +246,8 @@ class RowValidator:
     def _date(self, text: str, fail: Any) -> dt.datetime | None:
         if not text:
             return self.now
+        if text in self._dates:
+            return self._dates[text]
         try:
             day = dt.date.fromisoformat(text[:10])
         except ValueError:
@@ -241,7 +256,8 @@ class RowValidator:
         if day > self.now.date():
             fail("verified_on", _("The date is in the future."))
             return None
-        return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        self._dates[text] = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        return self._dates[text]
 
     def batches(
         self, keys: list[str | None], rows: Iterable[list[str]], first_row: int = 2

@@ -53,6 +53,7 @@ class Holding(ScopedModel):
         null=True,
         blank=True,
         related_name="holdings",
+        db_index=False,  # served by holding_owner_type_place
     )
     owner_name = models.CharField(_("owner"), max_length=100, blank=True)
     type = models.ForeignKey(
@@ -60,13 +61,19 @@ class Holding(ScopedModel):
         verbose_name=_("resource type"),
         on_delete=models.PROTECT,
         related_name="holdings",
+        db_index=False,  # served by holding_type_path
     )
+    # Copied from the type on save: no constraint of its own (the type's is enough), and the
+    # (category, county) index serves every query on it. Fewer indexes and constraint triggers
+    # make bulk imports faster.
     category = models.ForeignKey(
         "registry.ResourceType",
         verbose_name=_("category"),
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,
+        db_constraint=False,
     )
     quantity_total = models.DecimalField(_("total quantity"), max_digits=14, decimal_places=2)
     quantity_available = models.DecimalField(
@@ -79,8 +86,9 @@ class Holding(ScopedModel):
         verbose_name=_("division"),
         on_delete=models.PROTECT,
         related_name="holdings",
+        db_index=False,  # queries go by division_path; divisions are revoked, never deleted
     )
-    division_path = models.CharField(max_length=255, db_index=True, editable=False)
+    division_path = models.CharField(max_length=255, editable=False)
     county = models.ForeignKey(
         "divisions.Division",
         verbose_name=_("county"),
@@ -88,6 +96,8 @@ class Holding(ScopedModel):
         null=True,
         related_name="+",
         editable=False,
+        db_index=False,
+        db_constraint=False,  # copied from the division, whose own key is constrained
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -103,6 +113,7 @@ class Holding(ScopedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # users are deactivated, never deleted
     )
     verification_method = models.CharField(
         _("verification method"), max_length=20, choices=VerificationMethod.choices, blank=True
@@ -123,6 +134,7 @@ class Holding(ScopedModel):
         null=True,
         blank=True,
         related_name="merged_from",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -149,6 +161,8 @@ class Holding(ScopedModel):
             models.Index(fields=["category", "county"], name="holding_category_county"),
             models.Index(fields=["type", "division_path"], name="holding_type_path"),
             models.Index(fields=["owner", "type", "division"], name="holding_owner_type_place"),
+            # A plain B-tree: jurisdiction filters are ranges, never LIKE (no pattern-ops copy).
+            models.Index(fields=["division_path"], name="holding_division_path"),
         ]
 
     def __str__(self) -> str:

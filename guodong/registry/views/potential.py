@@ -30,7 +30,7 @@ def build_table(request: HttpRequest) -> tuple[PotentialTable, HoldingFilterSet]
         area = user.organization.division
         params["division"] = str(area.pk)
     node = ResourceType.objects.filter(pk=params.get("category") or 0).first()
-    filterset = HoldingFilterSet(params, queryset=Holding.objects.visible_to(user))
+    filterset = HoldingFilterSet(params, queryset=Holding.objects.visible_to(user), request=request)
     holdings = filterset.qs
     table = potential_table(holdings, node=node, area=area, divisions=visible_divisions)
     return table, filterset

@@ -54,7 +54,7 @@ class TaskCreateView(LoginRequiredMixin, FormView):
 
     def holdings(self) -> Any:
         base = Holding.objects.visible_to(self.request.user)
-        return HoldingFilterSet(self.request.GET, queryset=base).qs
+        return HoldingFilterSet(self.request.GET, queryset=base, request=self.request).qs
 
     def get_form(self, form_class: Any = None) -> forms.Form:
         form = super().get_form(form_class)

@@ -1,0 +1,119 @@
+"""Issue 3 benchmarks on PostgreSQL, each beside its baseline measured in the same run.
+
+1. Import of a 1,000,000-row CSV: rows/s of the importer (check pass, write pass) beside a raw
+   COPY of the same file into a table of text columns. Goal: write pass >= 0.5 x COPY.
+2. Category x county aggregation over those 1,000,000 holdings: p50 of the ORM query behind
+   the potential page beside the hand-written SQL GROUP BY. Goal: within 1.5 x and < 300 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import p50, setup_django, timed  # noqa: E402
+
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+
+
+def main() -> None:
+    if not setup_django():
+        return
+    from django.conf import settings
+    from django.db import connection
+
+    from guodong.accounts.models import User
+    from guodong.registry.importing.columns import COLUMNS
+    from guodong.registry.importing.jobs import check_import, write_import
+    from guodong.registry.models import Holding, ImportJob
+    from guodong.registry.models.surveys import ImportStatus
+    from guodong.registry.potential import county_category_totals
+    from synthetic import write_csv
+
+    folder = Path(settings.MEDIA_ROOT) / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"holdings-{ROWS}.csv"
+    if not path.exists():
+        print(f"writing {ROWS:,} synthetic rows to {path} …")
+        write_csv(path, ROWS)
+    size_mb = path.stat().st_size / 1e6
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Holding._meta.db_table} CASCADE")
+        columns = ", ".join(f"c{i} text" for i in range(len(COLUMNS)))
+        cursor.execute(
+            f"DROP TABLE IF EXISTS bench_raw; CREATE UNLOGGED TABLE bench_raw ({columns})"
+        )
+
+    def raw_copy() -> None:
+        with connection.cursor() as cursor, path.open("rb") as stream:
+            with cursor.cursor.copy("COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                while chunk := stream.read(1 << 20):
+                    copy.write(chunk)
+
+    copy_seconds = timed(raw_copy)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_raw")
+
+    user = User.objects.get(username="city_staff")
+    job = ImportJob.objects.create(
+        uploaded_by=user, scope_path=user.jurisdiction_path, original_name=path.name,
+        file=f"bench/{path.name}", status=ImportStatus.VALIDATING, encoding="auto",
+    )  # fmt: skip
+    check_seconds = timed(lambda: check_import(job.pk))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.VALIDATED, job.message
+    write_seconds = timed(lambda: write_import(job.pk))
+    job.refresh_from_db()
+    assert job.imported_rows == ROWS == job.valid_rows, (
+        job.imported_rows,
+        job.valid_rows,
+        job.errors[:3],
+    )
+
+    print(f"\n## Import of {ROWS:,} rows ({size_mb:.0f} MB CSV) into PostgreSQL")
+    print(f"raw COPY (baseline)        {copy_seconds:7.2f} s  {ROWS / copy_seconds:>10,.0f} rows/s")
+    print(
+        f"importer: write pass       {write_seconds:7.2f} s  {ROWS / write_seconds:>10,.0f} rows/s"
+        f"  = {copy_seconds / write_seconds:.2f} x COPY (goal >= 0.5)"
+    )
+    print(
+        f"importer: check pass       {check_seconds:7.2f} s  {ROWS / check_seconds:>10,.0f} rows/s"
+    )
+    total = check_seconds + write_seconds
+    print(
+        f"importer: check + write    {total:7.2f} s  {ROWS / total:>10,.0f} rows/s  = {copy_seconds / total:.2f} x COPY"
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Holding._meta.db_table}")
+    holdings = Holding.objects.visible_to(user)
+    table = Holding._meta.db_table
+    sql = (
+        f"SELECT category_id, county_id, SUM(quantity_available), COUNT(*) FROM {table} "  # noqa: S608
+        "WHERE division_path >= %s AND division_path < %s AND merged_into_id IS NULL "
+        "GROUP BY category_id, county_id"
+    )
+    bounds = [user.jurisdiction_path, user.jurisdiction_path[:-1] + "0"]
+
+    def raw_sql() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bounds)
+            return cursor.fetchall()
+
+    orm_rows, raw_rows = county_category_totals(holdings), raw_sql()
+    assert len(orm_rows) == len(raw_rows) and sum(r["count"] for r in orm_rows) == ROWS
+    sql_p50, orm_p50 = p50(raw_sql), p50(lambda: county_category_totals(holdings))
+    print(
+        f"\n## Category x county aggregation over {ROWS:,} holdings (PostgreSQL, city staff scope)"
+    )
+    print(f"hand-written SQL GROUP BY  p50 {sql_p50 * 1000:7.1f} ms")
+    print(
+        f"potential query (ORM)      p50 {orm_p50 * 1000:7.1f} ms  = {orm_p50 / sql_p50:.2f} x SQL"
+        f" (goal <= 1.5 x and < 300 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
