@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import p50, setup_django, timed  # noqa: E402
+from common import p50, setup_django, timed
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 
@@ -23,6 +23,7 @@ def main() -> None:
         return
     from django.conf import settings
     from django.db import connection
+    from synthetic import write_csv
 
     from guodong.accounts.models import User
     from guodong.registry.importing.columns import COLUMNS
@@ -30,7 +31,6 @@ def main() -> None:
     from guodong.registry.models import Holding, ImportJob
     from guodong.registry.models.surveys import ImportStatus
     from guodong.registry.potential import county_category_totals
-    from synthetic import write_csv
 
     folder = Path(settings.MEDIA_ROOT) / "bench"
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,10 +47,14 @@ def main() -> None:
         )
 
     def raw_copy() -> None:
-        with connection.cursor() as cursor, path.open("rb") as stream:
-            with cursor.cursor.copy("COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)") as copy:
-                while chunk := stream.read(1 << 20):
-                    copy.write(chunk)
+        statement = "COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)"
+        with (
+            connection.cursor() as cursor,
+            path.open("rb") as stream,
+            cursor.cursor.copy(statement) as copy,
+        ):
+            while chunk := stream.read(1 << 20):
+                copy.write(chunk)
 
     copy_seconds = timed(raw_copy)
     with connection.cursor() as cursor:
@@ -83,7 +87,8 @@ def main() -> None:
     )
     total = check_seconds + write_seconds
     print(
-        f"importer: check + write    {total:7.2f} s  {ROWS / total:>10,.0f} rows/s  = {copy_seconds / total:.2f} x COPY"
+        f"importer: check + write    {total:7.2f} s  {ROWS / total:>10,.0f} rows/s"
+        f"  = {copy_seconds / total:.2f} x COPY"
     )
 
     with connection.cursor() as cursor:
@@ -91,7 +96,7 @@ def main() -> None:
     holdings = Holding.objects.visible_to(user)
     table = Holding._meta.db_table
     sql = (
-        f"SELECT category_id, county_id, SUM(quantity_available), COUNT(*) FROM {table} "  # noqa: S608
+        f"SELECT category_id, county_id, SUM(quantity_available), COUNT(*) FROM {table} "
         "WHERE division_path >= %s AND division_path < %s AND merged_into_id IS NULL "
         "GROUP BY category_id, county_id"
     )

@@ -41,9 +41,9 @@ def setup_django() -> bool:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from guodong.core.services import SystemActor
     from guodong.demo.seed import ensure_divisions, seed_organizations, seed_users
     from guodong.registry.catalogue import load_catalogue
-    from guodong.core.services import SystemActor
 
     ensure_divisions()
     seed_organizations()

@@ -19,7 +19,7 @@ from guodong.registry.models.holdings import county_id_for
 
 
 def write_csv(path: Path, rows: int, seed: int = 1) -> Path:
-    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    rng = random.Random(seed)
     city = Division.objects.get(code="330400", effective_to__isnull=True)
     places = list(
         Division.objects.filter(within("path", city.path), level__gte=4, effective_to__isnull=True)

@@ -94,7 +94,11 @@ def seed_holdings(rng: random.Random) -> int:
         for d in Division.objects.filter(within("path", city.path), level=DivisionLevel.COUNTY)
     }
     points = {code: _points_in(code, rng, 300) for code in counties.values()}
-    units = list(Organization.objects.filter(kind=OrganizationKind.MEMBER_UNIT))
+    members = Organization.objects.filter(kind=OrganizationKind.MEMBER_UNIT)
+    owners = {
+        OwnerKind.MEMBER_UNIT: list(members.exclude(unit_type=UnitType.ENTERPRISE)),
+        OwnerKind.ENTERPRISE: list(members.filter(unit_type=UnitType.ENTERPRISE)),
+    }
     types = list(
         ResourceType.objects.filter(level=CatalogueLevel.TYPE).exclude(category__code="HR")
     )
