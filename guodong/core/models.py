@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from guodong.core.scope import within
+from guodong.core.scope import PathField, within
 
 VIEW = "view"
 ACTION_VERBS = {
@@ -110,7 +110,7 @@ class Event(models.Model):
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=300)
-    scope_path = models.CharField(_("scope"), max_length=255, db_index=True)
+    scope_path = PathField(_("scope"), db_index=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)

@@ -8,6 +8,9 @@ from an ordinary index, so the subtree is expressed as the half-open range [path
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
 from django.db.models import Q
 
 SEPARATOR = "/"
@@ -30,3 +33,19 @@ def within(field: str, path: str) -> Q:
 
 def is_within(candidate: str, path: str) -> bool:
     return candidate.startswith(path)
+
+
+class PathField(models.CharField):
+    """A materialized path. On PostgreSQL it compares bytewise (collation "C"): the subtree range
+    relies on "/" sorting just below "0", which a linguistic collation (zh_CN, en_US) does not
+    promise, and bytewise comparison is also the fastest. SQLite compares bytewise already."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters

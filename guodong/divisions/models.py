@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from guodong.core.models import ScopedModel
-from guodong.core.scope import SEPARATOR, child_path
+from guodong.core.scope import SEPARATOR, PathField, child_path
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.validation import ParentInfo, official_errors
 
@@ -50,7 +50,7 @@ class Division(ScopedModel):
         related_name="children",
     )
     # Materialized path of ids ("/1/22/333/"): the index behind every jurisdiction query.
-    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    path = PathField(_("path"), db_index=True, editable=False)
     pinyin = models.CharField(_("pinyin"), max_length=200, db_index=True, editable=False)
     pinyin_initials = models.CharField(
         _("pinyin initials"), max_length=60, db_index=True, editable=False
@@ -147,7 +147,7 @@ class DivisionLoad(ScopedModel):
 
     source = models.CharField(_("source"), max_length=200)
     data_as_of = models.DateField(_("data as of"), null=True, blank=True)
-    scope_path = models.CharField(_("scope"), max_length=255, blank=True, editable=False)
+    scope_path = PathField(_("scope"), blank=True, editable=False)
     scope_name = models.CharField(_("area"), max_length=100)
     created = models.PositiveIntegerField(_("created"), default=0)
     renamed = models.PositiveIntegerField(_("renamed"), default=0)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.models import ScopedModel
+from guodong.core.scope import PathField
 from guodong.divisions.choices import DivisionLevel
 from guodong.registry.choices import CapabilityLevel, CatalogueLevel
 
@@ -60,7 +61,7 @@ class ResourceType(ScopedModel):
         blank=True,
         related_name="+",
     )
-    path = models.CharField(_("path"), max_length=100, db_index=True, editable=False)
+    path = PathField(_("path"), max_length=100, db_index=True, editable=False)
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     capability_level = models.PositiveSmallIntegerField(
         _("capability level"), choices=CapabilityLevel.choices, null=True, blank=True

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.models import ScopedModel
+from guodong.core.scope import PathField
 
 
 class FacilityStatus(models.TextChoices):
@@ -52,7 +53,7 @@ class Facility(ScopedModel):
     division = models.ForeignKey(
         "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
     )
-    division_path = models.CharField(max_length=255, db_index=True, editable=False)
+    division_path = PathField(db_index=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guodong.core.crypto import EncryptedTextField, mask_phone
 from guodong.core.models import ScopedModel, ScopedQuerySet
+from guodong.core.scope import PathField
 from guodong.registry.choices import (
     CatalogueLevel,
     Condition,
@@ -88,7 +89,7 @@ class Holding(ScopedModel):
         related_name="holdings",
         db_index=False,  # queries go by division_path; divisions are revoked, never deleted
     )
-    division_path = models.CharField(max_length=255, editable=False)
+    division_path = PathField(editable=False)
     county = models.ForeignKey(
         "divisions.Division",
         verbose_name=_("county"),
@@ -158,7 +159,14 @@ class Holding(ScopedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["category", "county"], name="holding_category_county"),
+            # Covers the potential query's category x county totals (an index-only scan on
+            # PostgreSQL; `include` is ignored elsewhere).
+            models.Index(
+                fields=["category", "county"],
+                include=["quantity_available", "quantity_total", "division_path"],
+                condition=Q(merged_into__isnull=True),
+                name="holding_potential_cover",
+            ),
             models.Index(fields=["type", "division_path"], name="holding_type_path"),
             models.Index(fields=["owner", "type", "division"], name="holding_owner_type_place"),
             # A plain B-tree: jurisdiction filters are ranges, never LIKE (no pattern-ops copy).

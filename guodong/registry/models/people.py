@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guodong.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from guodong.core.models import ScopedModel
+from guodong.core.scope import PathField
 from guodong.registry.choices import Availability, CapabilityLevel, CatalogueLevel
 from guodong.registry.idcard import id_number_error
 
@@ -45,7 +46,7 @@ class Specialist(ScopedModel):
         on_delete=models.PROTECT,
         related_name="specialists",
     )
-    division_path = models.CharField(max_length=255, db_index=True, editable=False)
+    division_path = PathField(db_index=True, editable=False)
     availability = models.CharField(
         _("availability"),
         max_length=20,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.models import ScopedModel
+from guodong.core.scope import PathField
 
 
 class CampaignStatus(models.TextChoices):
@@ -119,7 +120,7 @@ class ImportJob(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    scope_path = models.CharField(max_length=255, db_index=True, editable=False)
+    scope_path = PathField(db_index=True, editable=False)
     assignment = models.ForeignKey(
         SurveyAssignment,
         verbose_name=_("survey assignment"),
