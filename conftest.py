@@ -32,44 +32,27 @@ def _persona(username: str) -> User:
     return User.objects.select_related("organization__division").get(username=username)
 
 
-@pytest.fixture
-def city_staff(db) -> User:  # noqa: ANN001
-    return _persona("city_staff")
+def _persona_fixture(username: str):  # noqa: ANN202
+    @pytest.fixture
+    def persona(db) -> User:  # noqa: ANN001
+        return _persona(username)
+
+    return persona
 
 
-@pytest.fixture
-def nanhu_staff(db) -> User:  # noqa: ANN001
-    return _persona("nanhu_staff")
-
-
-@pytest.fixture
-def xiuzhou_staff(db) -> User:  # noqa: ANN001
-    return _persona("xiuzhou_staff")
-
-
-@pytest.fixture
-def grid_worker(db) -> User:  # noqa: ANN001
-    return _persona("daqiao_grid")
-
-
-@pytest.fixture
-def reporter(db) -> User:  # noqa: ANN001
-    return _persona("reporter")
-
-
-@pytest.fixture
-def liaison(db) -> User:  # noqa: ANN001
-    return _persona("liaison")
-
-
-@pytest.fixture
-def auditor(db) -> User:  # noqa: ANN001
-    return _persona("auditor")
-
-
-@pytest.fixture
-def admin_user(db) -> User:  # noqa: ANN001
-    return _persona("admin")
+# fixture name → demo username (see guodong/demo/seed.py)
+PERSONAS = {
+    "city_staff": "city_staff",
+    "nanhu_staff": "nanhu_staff",
+    "xiuzhou_staff": "xiuzhou_staff",
+    "grid_worker": "daqiao_grid",
+    "reporter": "reporter",
+    "liaison": "liaison",
+    "auditor": "auditor",
+    "admin_user": "admin",
+}
+for _name, _username in PERSONAS.items():
+    globals()[_name] = _persona_fixture(_username)
 
 
 CHROMIUM = "/usr/bin/chromium"

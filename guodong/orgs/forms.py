@@ -6,7 +6,7 @@ from django import forms
 
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
-from guodong.orgs.models import DutyItem, Organization
+from guodong.orgs.models import EDITABLE_FIELDS, DutyItem, Organization
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -23,17 +23,7 @@ class ScopedModelForm(forms.ModelForm):
 class OrganizationForm(ScopedModelForm):
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "kind",
-            "unit_type",
-            "division",
-            "parent",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "is_active",
-        ]
+        fields = EDITABLE_FIELDS
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -15,6 +15,18 @@ from guodong.divisions.choices import DivisionLevel
 from guodong.orgs.choices import ALLOWED_LEVELS, DutyCycle, OrganizationKind, UnitType
 
 MAX_DEPTH = 32
+# What a user edits on an organization, in the page form and through the API alike.
+EDITABLE_FIELDS = [
+    "name",
+    "kind",
+    "unit_type",
+    "division",
+    "parent",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "is_active",
+]
 
 
 class Organization(ScopedModel):

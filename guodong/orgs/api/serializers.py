@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from guodong.core.api import ScopedRelatedField
 from guodong.divisions.models import Division
-from guodong.orgs.models import DutyItem, Organization
+from guodong.orgs.models import EDITABLE_FIELDS, DutyItem, Organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -13,18 +13,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "unit_type",
-            "division",
-            "parent",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "is_active",
-        ]
+        fields = ["id", *EDITABLE_FIELDS]
         validators: list = []  # uniqueness is checked by the service, inside its transaction
 
 

@@ -8,28 +8,10 @@ import pytest
 
 from conftest import sign_in
 from guodong.registry.importing.columns import COLUMNS
+from guodong.registry.tests.test_import import GOOD
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-GOOD = [
-    "TRN.FRT.COLD",
-    "4",
-    "3",
-    "辆",
-    "完好",
-    "24小时内",
-    "330402105004",
-    "大桥镇天明路1号",
-    "30.749",
-    "120.827",
-    "成员单位",
-    "嘉兴南湖冷链物流有限公司",
-    "王经理",
-    "13800001111",
-    "2026-10-01",
-    "",
-]
 
 
 def test_upload_with_one_bad_row_shows_the_row_report_in_chinese(page, live_server, tmp_path):
