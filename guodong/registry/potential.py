@@ -89,7 +89,7 @@ def potential_table(
         holdings.order_by()
         .values(row_field, column_field)
         .annotate(
-            available=Sum("quantity_available"), total=Sum("quantity_total"), count=Count("id")
+            available=Sum("quantity_available"), total=Sum("quantity_total"), count=Count("*")
         )
     )
     grouped = list(grouped)
@@ -131,7 +131,7 @@ def county_category_totals(holdings: QuerySet) -> list[dict[str, Any]]:
     return list(
         holdings.order_by()
         .values("category_id", "county_id")
-        .annotate(available=Sum("quantity_available"), count=Count("id"))
+        .annotate(available=Sum("quantity_available"), count=Count("*"))
     )
 
 

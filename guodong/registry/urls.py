@@ -15,6 +15,10 @@ from guodong.registry.views.facilities import FACILITY_VIEWS
 urlpatterns = [
     path("potential/", potential.PotentialView.as_view(), name="potential"),
     path("catalogue/", catalogue.ResourceTypeListView.as_view(), name="resourcetype_list"),
+    path("catalogue/<int:pk>/add-type/", catalogue.AddTypeView.as_view(), name="resourcetype_add"),
+    path(
+        "catalogue/<int:pk>/retire/", catalogue.RetireTypeView.as_view(), name="resourcetype_retire"
+    ),
     path(
         "catalogue/<int:pk>/",
         catalogue.ResourceTypeDetailView.as_view(),

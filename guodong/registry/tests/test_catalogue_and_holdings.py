@@ -243,3 +243,26 @@ def test_stale_filter_and_freshness_column(nanhu_staff):
     assert ids
     annotated = with_freshness(Holding.objects.filter(pk__in=ids))
     assert {h.freshness for h in annotated} == {"stale"}
+
+
+def test_administrator_adds_and_retires_a_type_on_the_page(admin_user, city_staff):
+    kind = ResourceType.objects.get(code="TRN.AIR")
+    client = client_for(admin_user)
+    response = client.post(
+        f"/registry/catalogue/{kind.pk}/add-type/",
+        {"code": "EVTOL", "name": "电动垂直起降飞行器", "unit": "架", "capability_level": "2"},
+    )
+    assert response.status_code == 302
+    created = ResourceType.objects.get(code="TRN.AIR.EVTOL")
+    duplicate = client.post(
+        f"/registry/catalogue/{kind.pk}/add-type/", {"code": "EVTOL", "name": "重复", "unit": "架"}
+    )
+    assert duplicate.status_code == 200 and "已存在" in duplicate.content.decode()
+    bad_code = client.post(
+        f"/registry/catalogue/{kind.pk}/add-type/", {"code": "a b", "name": "x", "unit": "架"}
+    )
+    assert bad_code.status_code == 200
+    assert client.post(f"/registry/catalogue/{created.pk}/retire/").status_code == 302
+    created.refresh_from_db()
+    assert created.retired_in is not None
+    assert client_for(city_staff).get(f"/registry/catalogue/{kind.pk}/add-type/").status_code == 403

@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import django_filters
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView
 
+from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
-from guodong.core.views import ObjectDetailView, ObjectListView
-from guodong.registry.choices import CatalogueLevel
+from guodong.core.views import ObjectDetailView, ObjectListView, apply_errors
+from guodong.registry.catalogue import add_type, retire_type
+from guodong.registry.choices import CapabilityLevel, CatalogueLevel
 from guodong.registry.models import CatalogueVersion, ResourceType
 
 
@@ -65,3 +76,59 @@ class ResourceTypeDetailView(ObjectDetailView):
         Column("introduced_in", _("introduced in version")),
         Column("retired_in", _("retired in version")),
     ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["may_administer"] = ResourceType.permits(self.request.user, "add")
+        return context
+
+
+class TypeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("code"), regex=r"^[A-Z0-9-]{1,20}$", max_length=20,
+        help_text=_("Capital letters, digits and hyphens, unique within the kind, e.g. EVTOL."),
+    )  # fmt: skip
+    name = forms.CharField(label=_("name"), max_length=100)
+    unit = forms.CharField(label=_("unit"), max_length=10)
+    capability_level = forms.TypedChoiceField(
+        label=_("capability level"), choices=[("", "—"), *CapabilityLevel.choices], coerce=int,
+        empty_value=None, required=False,
+    )  # fmt: skip
+
+
+class AddTypeView(LoginRequiredMixin, FormView):
+    """An administrator at city level or above adds a type under a kind (a new version)."""
+
+    form_class = TypeForm
+    template_name = "core/object_edit.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.kind = get_object_or_404(ResourceType, pk=kwargs["pk"], level=CatalogueLevel.KIND)
+        if request.user.is_authenticated and not ResourceType.permits(request.user, "add"):
+            raise PermissionDenied(gettext("Your role may not perform this action."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class: Any = None) -> forms.Form:
+        form = super().get_form(form_class)
+        style_widgets(form)
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        title = gettext("Add a type under {kind}").format(kind=self.kind.name)
+        return {**super().get_context_data(**kwargs), "title": title}
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        try:
+            created = add_type(self.request.user, parent=self.kind, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(created.get_absolute_url())
+
+
+class RetireTypeView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        resource_type = get_object_or_404(ResourceType, pk=pk, level=CatalogueLevel.TYPE)
+        retire_type(request.user, resource_type)
+        messages.success(request, gettext("Retired “{type}”.").format(type=resource_type.name))
+        return HttpResponseRedirect(resource_type.get_absolute_url())
