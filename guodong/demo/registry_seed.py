@@ -182,6 +182,13 @@ def seed_facilities(rng: random.Random) -> None:
     )
     offices = {o.division_id: o for o in Organization.objects.filter(kind=OrganizationKind.OFFICE)}
     city_office = Organization.objects.get(name="嘉兴市国防动员办公室")
+    county_codes = {t.pk: t.parent.code for t in towns}
+    points = {code: _points_in(code, rng, 60) for code in set(county_codes.values())}
+
+    def where(town: Division) -> dict[str, float]:
+        lat, lon = rng.choice(points[county_codes[town.pk]])
+        return {"latitude": lat, "longitude": lon}
+
     for number in range(60):
         town = rng.choice(towns)
         CivilDefenceWork.objects.create(
@@ -193,6 +200,7 @@ def seed_facilities(rng: random.Random) -> None:
             address=f"{town.name}人民路{number + 1}号",
             managing_unit=offices.get(town.parent_id, city_office),
             status=rng.choices(list(FacilityStatus.values), [8, 1, 1])[0],
+            **where(town),
         )
     for number in range(80):
         town = rng.choice(towns)
@@ -204,6 +212,7 @@ def seed_facilities(rng: random.Random) -> None:
             last_tested_at=timezone.localdate() - dt.timedelta(days=rng.randrange(400)),
             managing_unit=offices.get(town.parent_id, city_office),
             status=rng.choices(list(FacilityStatus.values), [8, 1, 1])[0],
+            **where(town),
         )
     for number, kind in enumerate(rng.choices(list(WarehouseKind.values), k=15)):
         town = rng.choice(towns)
@@ -213,6 +222,7 @@ def seed_facilities(rng: random.Random) -> None:
             area_m2=rng.randrange(500, 8000),
             division=town,
             managing_unit=offices.get(town.parent_id, city_office),
+            **where(town),
         )
     city = Division.objects.get(code="330400", effective_to__isnull=True)
     record_event(

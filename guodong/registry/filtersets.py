@@ -7,9 +7,11 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from h3 import H3BaseException
 
 from guodong.core.scope import within
 from guodong.divisions.models import Division
+from guodong.maps.h3cells import descendant_range
 from guodong.orgs.models import Organization
 from guodong.registry.choices import (
     Availability,
@@ -76,11 +78,13 @@ class HoldingFilterSet(django_filters.FilterSet):
     owner_kind = django_filters.ChoiceFilter(choices=OwnerKind.choices, label=_("owner kind"))
     condition = django_filters.ChoiceFilter(choices=Condition.choices, label=_("condition"))
     owner = django_filters.ModelChoiceFilter(queryset=owner_choices, label=_("owner unit"))
+    h3 = django_filters.CharFilter(method="in_cell", label=_("map cell"))
 
     class Meta:
         model = Holding
         fields = [
             "q",
+            "h3",
             "category",
             "type",
             "division",
@@ -104,6 +108,14 @@ class HoldingFilterSet(django_filters.FilterSet):
 
     def in_area(self, queryset: QuerySet, name: str, value: Division) -> QuerySet:
         return queryset.filter(within("division_path", value.path))
+
+    def in_cell(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Holdings inside one map cell (any resolution), from the map's popup link."""
+        try:
+            low, high = descendant_range(int(value, 16))
+        except (ValueError, H3BaseException):
+            return queryset.none()
+        return queryset.filter(h3_cell__gte=low, h3_cell__lte=high)
 
     def by_freshness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(freshness_q(value))

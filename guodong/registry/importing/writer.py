@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from guodong.core.crypto import encrypt
+from guodong.maps.h3cells import cell_of
 from guodong.registry.choices import VerificationMethod
 from guodong.registry.importing.validate import ValidRow
 from guodong.registry.models import Holding
@@ -16,7 +17,7 @@ from guodong.registry.models import Holding
 WRITE_COLUMNS = (
     "owner_kind", "owner_id", "owner_name", "type_id", "category_id", "quantity_total",
     "quantity_available", "condition", "readiness", "division_id", "division_path", "county_id",
-    "address", "latitude", "longitude", "contact_name", "contact_phone", "notes",
+    "address", "latitude", "longitude", "h3_cell", "contact_name", "contact_phone", "notes",
     "last_verified_at", "last_verified_by_id", "verification_method", "source_import_id",
     "created_at", "updated_at",
 )  # fmt: skip
@@ -53,7 +54,8 @@ class RowWriter:
                 v["owner_kind"], v["owner_id"], v["owner_name"], v["type_id"], v["category_id"],
                 v["quantity_total"], v["quantity_available"], v["condition"], v["readiness"],
                 v["division_id"], v["division_path"], v["county_id"], v["address"], v["latitude"],
-                v["longitude"], v["contact_name"], self._phone(v["contact_phone"]), v["notes"],
+                v["longitude"], cell_of(v["latitude"], v["longitude"]), v["contact_name"],
+                self._phone(v["contact_phone"]), v["notes"],
                 v["verified_at"], user_id, survey, job_id, now, now,
             )  # fmt: skip
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guodong.core.crypto import EncryptedTextField, mask_phone
 from guodong.core.models import ScopedModel, ScopedQuerySet
 from guodong.core.scope import PathField
+from guodong.maps.h3cells import cell_of
 from guodong.registry.choices import (
     CatalogueLevel,
     Condition,
@@ -103,6 +104,8 @@ class Holding(ScopedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # H3 cell of the point at resolution 9, as an integer (see guodong.maps.h3cells).
+    h3_cell = models.BigIntegerField(_("H3 cell"), null=True, blank=True, editable=False)
     contact_name = models.CharField(_("requisition contact"), max_length=50, blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -163,7 +166,7 @@ class Holding(ScopedModel):
             # PostgreSQL; `include` is ignored elsewhere).
             models.Index(
                 fields=["category", "county"],
-                include=["quantity_available", "quantity_total", "division_path"],
+                include=["quantity_available", "quantity_total", "division_path", "h3_cell"],
                 condition=Q(merged_into__isnull=True),
                 name="holding_potential_cover",
             ),
@@ -234,6 +237,7 @@ class Holding(ScopedModel):
         self.category_id = self.type.category_id
         self.division_path = self.division.path
         self.county_id = county_id_for(self.division)
+        self.h3_cell = cell_of(self.latitude, self.longitude)
         if self.owner_id and not self.owner_name:
             self.owner_name = self.owner.name
         super().save(*args, **kwargs)

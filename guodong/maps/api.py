@@ -1,0 +1,98 @@
+"""Map layer endpoints: compact JSON, scoped like everything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guodong.maps.boundaries import boundaries_for
+from guodong.maps.layers import (
+    FACILITY_MODELS,
+    all_holdings,
+    facilities_layer,
+    holdings_layer,
+    inside_rectangle,
+    specialists_layer,
+)
+from guodong.registry.filtersets import HoldingFilterSet
+
+
+def _filtered_holdings(request: Request) -> Any:
+    filterset = HoldingFilterSet(
+        request.query_params, queryset=all_holdings(request.user), request=request
+    )
+    if not filterset.is_valid():
+        raise exceptions.ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def _number(request: Request, name: str, low: float, high: float) -> float:
+    try:
+        value = float(request.query_params[name])
+    except (KeyError, ValueError) as error:
+        raise exceptions.ValidationError({name: ["需要一个数字。"]}) from error
+    if not low <= value <= high:
+        raise exceptions.ValidationError({name: [f"须在 {low} 到 {high} 之间。"]})
+    return value
+
+
+class BoundariesView(APIView):
+    """GeoJSON polygons of the user's area (the basemap)."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        home = request.user.organization.division if request.user.organization_id else None
+        return Response(boundaries_for(home))
+
+
+class HoldingsLayerView(APIView):
+    """Holdings aggregated per H3 cell for the zoom level, with the holdings list's filters."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("zoom", int, description="Leaflet zoom level (4–18)")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        zoom = int(_number(request, "zoom", 1, 20)) if "zoom" in request.query_params else 10
+        return Response(holdings_layer(_filtered_holdings(request), zoom))
+
+
+class FacilitiesLayerView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("kind", str, enum=list(FACILITY_MODELS))],
+                   responses=OpenApiTypes.OBJECT)  # fmt: skip
+    def get(self, request: Request) -> Response:
+        kind = request.query_params.get("kind", "")
+        if kind not in FACILITY_MODELS:
+            raise exceptions.ValidationError(
+                {"kind": [f"须为 {' / '.join(FACILITY_MODELS)} 之一。"]}
+            )
+        return Response(facilities_layer(request.user, kind))
+
+
+class SpecialistsLayerView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(specialists_layer(request.user))
+
+
+class InsideView(APIView):
+    """How much of each type lies inside a rectangle drawn on the map."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter(n, float) for n in ("south", "west", "north", "east")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        south, north = (_number(request, n, -90, 90) for n in ("south", "north"))
+        west, east = (_number(request, n, -180, 180) for n in ("west", "east"))
+        if south > north or west > east:
+            raise exceptions.ValidationError({"south": ["矩形的南边须小于北边、西边须小于东边。"]})
+        return Response(
+            {"types": inside_rectangle(_filtered_holdings(request), south, west, north, east)}
+        )

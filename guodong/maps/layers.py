@@ -1,0 +1,122 @@
+"""Map layers: server-side aggregates only, so a browser never receives a million points."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+
+from guodong.core.scope import within
+from guodong.divisions.choices import DivisionLevel
+from guodong.divisions.models import Division
+from guodong.maps.boundaries import centroid_of
+from guodong.maps.h3cells import center, parent_expression
+from guodong.registry.choices import Freshness
+from guodong.registry.freshness import freshness_q
+from guodong.registry.models import CivilDefenceWork, Holding, Siren, Specialist, Warehouse
+
+# Leaflet zoom → H3 resolution: cells stay a few dozen pixels wide.
+ZOOM_RESOLUTION = {7: 4, 8: 5, 9: 6, 10: 6, 11: 7, 12: 7, 13: 8, 14: 9}
+MIN_RESOLUTION, MAX_RESOLUTION = 4, 9
+
+
+def resolution_for(zoom: int) -> int:
+    if zoom <= min(ZOOM_RESOLUTION):
+        return MIN_RESOLUTION
+    return ZOOM_RESOLUTION.get(zoom, MAX_RESOLUTION)
+
+
+def holdings_layer(holdings: QuerySet, zoom: int) -> dict[str, Any]:
+    """Holdings per H3 cell: count, quantities and the freshness mix."""
+    resolution = resolution_for(zoom)
+    rows = (
+        holdings.filter(h3_cell__isnull=False)
+        .order_by()
+        .annotate(cell=parent_expression("h3_cell", resolution))
+        .values("cell")
+        .annotate(
+            count=Count("*"),
+            available=Sum("quantity_available"),
+            fresh=Count("pk", filter=freshness_q(Freshness.FRESH)),
+            stale=Count("pk", filter=freshness_q(Freshness.STALE)),
+        )
+    )
+    cells = []
+    for row in rows:
+        lat, lon = center(row["cell"])
+        cells.append({
+            "cell": format(row["cell"], "x"), "lat": round(lat, 5), "lon": round(lon, 5),
+            "count": row["count"], "available": float(row["available"] or Decimal(0)),
+            "fresh": row["fresh"], "stale": row["stale"],
+            "ageing": row["count"] - row["fresh"] - row["stale"],
+        })  # fmt: skip
+    return {"resolution": resolution, "cells": cells, "total": sum(c["count"] for c in cells)}
+
+
+FACILITY_MODELS = {"shelter": CivilDefenceWork, "siren": Siren, "warehouse": Warehouse}
+
+
+def facilities_layer(user: Any, kind: str) -> list[dict[str, Any]]:
+    model = FACILITY_MODELS[kind]
+    rows = model.objects.visible_to(user).exclude(latitude=None).exclude(longitude=None)
+    points = []
+    for facility in rows.order_by("pk")[:5000]:
+        point = {
+            "id": facility.pk, "name": facility.name, "lat": facility.latitude,
+            "lon": facility.longitude, "status": facility.status,
+            "status_label": str(facility.get_status_display()),
+            "url": facility.get_absolute_url(),
+        }  # fmt: skip
+        if kind == "shelter":
+            point["capacity"] = facility.capacity_persons
+        points.append(point)
+    return points
+
+
+def specialists_layer(user: Any) -> list[dict[str, Any]]:
+    """Counts of specialists per county, placed inside the county: never a person on the map."""
+    counties = Division.objects.visible_to(user).filter(
+        level=DivisionLevel.COUNTY, effective_to__isnull=True
+    )
+    counts: dict[int, int] = defaultdict(int)
+    visible = Specialist.objects.visible_to(user)
+    for county in counties:
+        counts[county.pk] = visible.filter(within("division_path", county.path)).count()
+    result = []
+    for county in counties:
+        where = centroid_of(county.code, DivisionLevel.COUNTY)
+        if where and counts[county.pk]:
+            result.append({
+                "county": county.name, "count": counts[county.pk], "lat": where[0], "lon": where[1],
+                "url": reverse("specialist_list") + f"?division={county.pk}",
+            })  # fmt: skip
+    return result
+
+
+def inside_rectangle(
+    holdings: QuerySet, south: float, west: float, north: float, east: float
+) -> list[dict]:
+    """How much of each type lies inside the rectangle."""
+    rows = (
+        holdings.filter(
+            Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+        )
+        .order_by()
+        .values("type_id", "type__name", "type__unit")
+        .annotate(
+            count=Count("*"), available=Sum("quantity_available"), total=Sum("quantity_total")
+        )
+        .order_by("-count")
+    )
+    return [
+        {"type": r["type__name"], "unit": r["type__unit"], "count": r["count"],
+         "available": float(r["available"] or 0), "total": float(r["total"] or 0)}
+        for r in rows
+    ]  # fmt: skip
+
+
+def all_holdings(user: Any) -> QuerySet:
+    return Holding.objects.visible_to(user)

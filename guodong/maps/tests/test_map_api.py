@@ -1,0 +1,86 @@
+"""Map layers: aggregates add up to the registry, and they are scoped."""
+
+import h3
+import pytest
+
+from conftest import client_for
+from guodong.maps.h3cells import cell_of, descendant_range, parent_of
+from guodong.registry.models import CivilDefenceWork, Holding
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sql_parent_cells_match_the_h3_library():
+    cell = cell_of(30.7525, 120.7555)
+    for resolution in range(4, 10):
+        expected = h3.str_to_int(h3.cell_to_parent(h3.int_to_str(cell), resolution))
+        assert parent_of(cell, resolution) == expected
+        low, high = descendant_range(expected)
+        assert low <= cell <= high
+
+
+@pytest.mark.parametrize("zoom", [8, 10, 12, 14])
+def test_layer_sums_equal_the_registry(city_staff, zoom):
+    body = client_for(city_staff).get(f"/api/v1/map/holdings/?zoom={zoom}").json()
+    holdings = Holding.objects.visible_to(city_staff).exclude(h3_cell=None)
+    assert body["total"] == sum(c["count"] for c in body["cells"]) == holdings.count() > 0
+    assert round(sum(c["available"] for c in body["cells"]), 2) == float(
+        sum(h.quantity_available for h in holdings)
+    )
+    assert all(c["fresh"] + c["ageing"] + c["stale"] == c["count"] for c in body["cells"])
+
+
+def test_filters_change_the_layer(city_staff):
+    client = client_for(city_staff)
+    everything = client.get("/api/v1/map/holdings/?zoom=10").json()["total"]
+    stale = client.get("/api/v1/map/holdings/?zoom=10&freshness=stale").json()["total"]
+    transport = (
+        Holding.objects.visible_to(city_staff).filter(category__code="TRN").first().category_id
+    )
+    by_category = client.get(f"/api/v1/map/holdings/?zoom=10&category={transport}").json()["total"]
+    assert 0 < stale < everything and 0 < by_category < everything
+
+
+def test_a_popup_link_lists_the_cells_holdings(city_staff):
+    client = client_for(city_staff)
+    cell = client.get("/api/v1/map/holdings/?zoom=10").json()["cells"][0]
+    listed = client.get(f"/api/v1/holdings/?h3={cell['cell']}&page_size=500").json()["count"]
+    assert listed == cell["count"]
+
+
+def test_district_map_shows_only_the_district(nanhu_staff, city_staff):
+    client = client_for(nanhu_staff)
+    body = client.get("/api/v1/map/holdings/?zoom=10").json()
+    assert (
+        body["total"]
+        == Holding.objects.visible_to(nanhu_staff).count()
+        < Holding.objects.visible_to(city_staff).count()
+    )
+    boundaries = client.get("/api/v1/map/boundaries/").json()["features"]
+    assert [f["properties"]["name"] for f in boundaries] == ["南湖区"]
+    city = client_for(city_staff).get("/api/v1/map/boundaries/").json()["features"]
+    assert {f["properties"]["name"] for f in city} >= {"嘉兴市", "南湖区", "秀洲区", "桐乡市"}
+    shelters = client.get("/api/v1/map/facilities/?kind=shelter").json()
+    assert {s["id"] for s in shelters} == set(
+        CivilDefenceWork.objects.visible_to(nanhu_staff)
+        .exclude(latitude=None)
+        .values_list("pk", flat=True)
+    )
+    specialists = client.get("/api/v1/map/specialists/").json()
+    assert [s["county"] for s in specialists] == ["南湖区"]
+    assert "name" not in specialists[0], "no personal data on the map"
+
+
+def test_inside_a_rectangle(city_staff):
+    client = client_for(city_staff)
+    types = client.get("/api/v1/map/inside/?south=30.5&west=120.5&north=31.0&east=121.0").json()[
+        "types"
+    ]
+    inside = Holding.objects.visible_to(city_staff).filter(
+        latitude__gte=30.5, latitude__lte=31.0, longitude__gte=120.5, longitude__lte=121.0
+    )
+    assert sum(t["count"] for t in types) == inside.count()
+    bad = client.get("/api/v1/map/inside/?south=31&west=120&north=30&east=121")
+    assert bad.status_code == 400 and "south" in bad.json()
+    assert client.get("/api/v1/map/inside/?south=x&west=1&north=2&east=3").status_code == 400
+    assert client.get("/api/v1/map/facilities/?kind=bunker").status_code == 400

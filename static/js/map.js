@@ -1,0 +1,144 @@
+// The potential map: administrative polygons as the basemap (no tiles exist offline),
+// server-aggregated holdings per H3 cell, facilities, specialist counts, and "how much inside".
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("map-config").textContent);
+  const t = JSON.parse(document.getElementById("map-labels").textContent);
+  const map = L.map("map", { zoomSnap: 1, preferCanvas: true, attributionControl: false });
+  const filters = document.getElementById("map-filters");
+  const colours = { fresh: "#2e7d32", ageing: "#f9a825", stale: "#c62828" };
+
+  const layers = {
+    holdings: L.layerGroup().addTo(map),
+    shelter: L.layerGroup(),
+    siren: L.layerGroup(),
+    warehouse: L.layerGroup(),
+    specialists: L.layerGroup(),
+  };
+  L.control.layers(null, {
+    [t.holdings]: layers.holdings,
+    [t.shelters]: layers.shelter,
+    [t.sirens]: layers.siren,
+    [t.warehouses]: layers.warehouse,
+    [t.specialists]: layers.specialists,
+  }, { collapsed: false }).addTo(map);
+
+  const legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    const div = L.DomUtil.create("div", "legend");
+    div.innerHTML = ["fresh", "ageing", "stale"].map(
+      (k) => `<i style="background:${colours[k]}"></i>${t[k]}`).join("<br>");
+    return div;
+  };
+  legend.addTo(map);
+
+  function query(extra) {
+    const params = new URLSearchParams(new FormData(filters));
+    for (const [key, value] of [...params.entries()]) { if (!value) params.delete(key); }
+    for (const [key, value] of Object.entries(extra || {})) params.set(key, value);
+    return params;
+  }
+
+  async function getJson(url, params) {
+    const response = await fetch(params ? `${url}?${params}` : url, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${response.status} ${url}`);
+    return response.json();
+  }
+
+  function escapeHtml(text) {
+    const div = document.createElement("div");
+    div.textContent = String(text);
+    return div.innerHTML;
+  }
+
+  function dominant(cell) {
+    if (cell.stale >= cell.fresh && cell.stale >= cell.ageing) return "stale";
+    return cell.fresh >= cell.ageing ? "fresh" : "ageing";
+  }
+
+  async function drawHoldings() {
+    const data = await getJson(config.holdingsUrl, query({ zoom: map.getZoom() }));
+    layers.holdings.clearLayers();
+    for (const cell of data.cells) {
+      const size = Math.min(46, 18 + Math.round(Math.log2(cell.count + 1) * 4));
+      const icon = L.divIcon({
+        className: "", iconSize: [size, size],
+        html: `<div class="cell-marker" style="width:${size}px;height:${size}px;line-height:${size - 4}px;background:${colours[dominant(cell)]}">${cell.count}</div>`,
+      });
+      const link = `${config.listUrl}?${query({ h3: cell.cell })}`;
+      L.marker([cell.lat, cell.lon], { icon, title: String(cell.count) })
+        .bindPopup(`<strong>${escapeHtml(t.holdings)}：${cell.count}</strong><br>` +
+          `${escapeHtml(t.available)}：${cell.available.toLocaleString("zh-CN")}<br>` +
+          `${escapeHtml(t.fresh)} ${cell.fresh} · ${escapeHtml(t.ageing)} ${cell.ageing} · ${escapeHtml(t.stale)} ${cell.stale}<br>` +
+          `<a href="${link}">${escapeHtml(t.records)}</a>`)
+        .addTo(layers.holdings);
+    }
+    document.querySelector("[data-testid=holding-count]").textContent = data.total.toLocaleString("zh-CN");
+    document.getElementById("resolution-note").textContent = `${t.resolution} H3-${data.resolution}`;
+  }
+
+  async function drawFacilities(kind) {
+    const points = await getJson(config.facilitiesUrl, new URLSearchParams({ kind }));
+    layers[kind].clearLayers();
+    for (const p of points) {
+      const colour = p.status === "in_service" ? "#1565c0" : "#757575";
+      const extra = p.capacity ? `<br>${escapeHtml(t.capacity)}：${p.capacity}` : "";
+      L.circleMarker([p.lat, p.lon], { radius: 6, color: colour, weight: 2, fillOpacity: 0.6 })
+        .bindPopup(`<strong>${escapeHtml(p.name)}</strong><br>${escapeHtml(p.status_label)}${extra}<br><a href="${p.url}">${escapeHtml(t.details)}</a>`)
+        .addTo(layers[kind]);
+    }
+  }
+
+  async function drawSpecialists() {
+    const counties = await getJson(config.specialistsUrl);
+    layers.specialists.clearLayers();
+    for (const c of counties) {
+      L.marker([c.lat, c.lon], { icon: L.divIcon({ className: "", iconSize: [70, 24],
+        html: `<span class="badge bg-dark">${escapeHtml(t.specialists)} ${c.count}</span>` }) })
+        .bindPopup(`<strong>${escapeHtml(c.county)}</strong>：${c.count}<br><a href="${c.url}">${escapeHtml(t.details)}</a>`)
+        .addTo(layers.specialists);
+    }
+  }
+
+  map.on("overlayadd", (event) => {
+    for (const kind of ["shelter", "siren", "warehouse"]) {
+      if (event.layer === layers[kind]) drawFacilities(kind);
+    }
+    if (event.layer === layers.specialists) drawSpecialists();
+  });
+  map.on("zoomend moveend", () => drawHoldings());
+  filters.addEventListener("change", () => drawHoldings());
+
+  // Rectangle: press the button, then drag on the map.
+  let drawing = false, start = null, box = null;
+  document.getElementById("draw-rectangle").addEventListener("click", () => {
+    drawing = true; map.dragging.disable(); map.getContainer().style.cursor = "crosshair";
+  });
+  map.on("mousedown", (e) => { if (drawing) { start = e.latlng; box = L.rectangle([start, start], { color: "#7a1f1f" }).addTo(map); } });
+  map.on("mousemove", (e) => { if (drawing && start) box.setBounds([start, e.latlng]); });
+  map.on("mouseup", async () => {
+    if (!drawing || !start) return;
+    drawing = false; start = null; map.dragging.enable(); map.getContainer().style.cursor = "";
+    const b = box.getBounds();
+    const data = await getJson(config.insideUrl, query({
+      south: b.getSouth().toFixed(5), west: b.getWest().toFixed(5),
+      north: b.getNorth().toFixed(5), east: b.getEast().toFixed(5) }));
+    const rows = data.types.slice(0, 30).map((r) =>
+      `<tr><td>${escapeHtml(r.type)}</td><td class="text-end">${r.available.toLocaleString("zh-CN")} ${escapeHtml(r.unit)}</td></tr>`).join("");
+    document.getElementById("inside").innerHTML = rows
+      ? `<table class="table table-sm mb-0"><tbody>${rows}</tbody></table>` : escapeHtml(t.nothing);
+    setTimeout(() => map.removeLayer(box), 4000);
+  });
+
+  getJson(config.boundariesUrl).then((geojson) => {
+    const basemap = L.geoJSON(geojson, {
+      style: (f) => f.properties.role === "outline"
+        ? { color: "#7a1f1f", weight: 3, fill: true, fillColor: "#fdfaf5", fillOpacity: 1 }
+        : { color: "#555", weight: 1.5, fillColor: "#fdfaf5", fillOpacity: 1 },
+      onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { permanent: f.properties.role === "area", direction: "center", className: "bg-transparent border-0 shadow-none fw-bold" }),
+    }).addTo(map);
+    basemap.bringToBack();
+    if (basemap.getLayers().length) map.fitBounds(basemap.getBounds());
+    else map.setView([30.75, 120.75], 10);
+  });
+})();
