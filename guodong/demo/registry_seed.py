@@ -31,11 +31,14 @@ from guodong.registry.models import (
     ResourceType,
     Siren,
     Specialist,
+    SurveyCampaign,
     Warehouse,
 )
 from guodong.registry.models.facilities import FacilityStatus, SirenKind, WarehouseKind, WorkKind
 from guodong.registry.models.holdings import county_id_for
+from guodong.registry.models.surveys import AssignmentStatus
 from guodong.registry.services import create_specialist
+from guodong.registry.surveys import open_campaign
 
 ACTOR = SystemActor("load_demo")
 HOLDINGS = 4000
@@ -235,6 +238,23 @@ def seed_facilities(rng: random.Random) -> None:
     )
 
 
+@transaction.atomic
+def seed_campaign() -> None:
+    """An open survey of 南湖区 with three assignees, one of which has already submitted."""
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    names = ["嘉兴南湖冷链物流有限公司", "南湖区人民医院", "南湖区建设工程机械租赁有限公司"]
+    campaign = open_campaign(
+        ACTOR,
+        {"name": "2026 年度南湖区交通运输和工程机械潜力调查", "year": 2026, "division": nanhu,
+         "deadline": timezone.localdate() + dt.timedelta(days=30)},
+        categories=list(ResourceType.objects.filter(code__in=["TRN", "CON"])),
+        assignees=list(Organization.objects.filter(name__in=names)),
+    )  # fmt: skip
+    campaign.assignments.filter(organization__name=names[0]).update(
+        status=AssignmentStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+
+
 def load_registry_demo() -> None:
     load_catalogue(ACTOR)
     rng = _rng()
@@ -244,3 +264,5 @@ def load_registry_demo() -> None:
         seed_specialists(rng)
     if not CivilDefenceWork.objects.exists():
         seed_facilities(rng)
+    if not SurveyCampaign.objects.exists():
+        seed_campaign()

@@ -35,3 +35,8 @@ def verbose_name(obj: Any) -> str:
 @register.filter
 def get(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if mapping is not None else None
+
+
+@register.filter
+def index(sequence: Any, position: int) -> Any:
+    return sequence[position] if 0 <= position < len(sequence) else ""

@@ -22,8 +22,11 @@ def test_nanhu_staff_signs_in_and_sees_only_their_district(page, live_server):
     assert divisions > 100, "real divisions of 南湖区, villages included"
     assert int(page.inner_text("[data-testid=organization-total]")) >= 5
     assert "最近操作" in page.content()
+    page.wait_for_selector(".dashboard-chart svg")
+    assert "过期数据最多的乡镇" in page.inner_text("[data-testid=dashboard]")
+    assert "新塍" not in page.inner_text("[data-testid=dashboard]")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "home-nanhu-staff.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-nanhu-staff.png"), full_page=True)
 
     page.goto(f"{live_server.url}/organizations/")
     text = page.inner_text("main")

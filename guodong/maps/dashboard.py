@@ -1,0 +1,148 @@
+"""The home dashboard's tables: each is also a chart, an xlsx export and a set of links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guodong.divisions.choices import DivisionLevel
+from guodong.divisions.models import Division
+from guodong.registry.choices import CatalogueLevel, Freshness
+from guodong.registry.freshness import freshness_q
+from guodong.registry.models import Holding, ResourceType, SurveyCampaign, VerificationTask
+from guodong.registry.models.surveys import AssignmentStatus, CampaignStatus
+from guodong.registry.models.verification import TaskStatus
+
+WORST_TOWNSHIPS = 10
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # one per row: the records behind it
+
+
+def _holdings_url(**params: Any) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("holding_list") + (f"?{query}" if query else "")
+
+
+def potential_by_category(user: Any) -> Table:
+    holdings = Holding.objects.visible_to(user)
+    totals = dict(holdings.order_by().values_list("category_id").annotate(n=Count("*")))
+    table = Table(
+        "categories", _("Holdings by category"), [_("category"), _("holdings"), _("fresh")]
+    )
+    fresh = dict(
+        holdings.filter(freshness_q(Freshness.FRESH))
+        .order_by()
+        .values_list("category_id")
+        .annotate(n=Count("*"))
+    )
+    for category in ResourceType.objects.filter(level=CatalogueLevel.CATEGORY).order_by("path"):
+        if totals.get(category.pk):
+            table.rows.append([category.name, totals[category.pk], fresh.get(category.pk, 0)])
+            table.links.append(_holdings_url(category=category.pk))
+    return table
+
+
+def freshness_mix(user: Any) -> Table:
+    holdings = Holding.objects.visible_to(user)
+    table = Table("freshness", _("Freshness of the data"), [_("freshness"), _("holdings")])
+    for state in Freshness:
+        table.rows.append([str(state.label), holdings.filter(freshness_q(state)).count()])
+        table.links.append(_holdings_url(freshness=state.value))
+    return table
+
+
+def worst_townships(user: Any) -> Table:
+    """Townships with the largest share of stale holdings: where to send the grid workers."""
+    holdings = Holding.objects.visible_to(user)
+    stale = freshness_q(Freshness.STALE)
+    per_division = (
+        holdings.order_by()
+        .values("division_id")
+        .annotate(n=Count("*"), stale=Count("pk", filter=stale))
+    )
+    paths = {
+        d.pk: d
+        for d in Division.objects.visible_to(user).filter(
+            level=DivisionLevel.TOWNSHIP, effective_to__isnull=True
+        )
+    }
+    division_paths = dict(
+        Division.objects.filter(pk__in=[r["division_id"] for r in per_division]).values_list(
+            "pk", "path"
+        )
+    )
+    sums: dict[int, list[int]] = {}
+    for row in per_division:
+        path = division_paths.get(row["division_id"], "")
+        town = next((t for t in paths.values() if path.startswith(t.path)), None)
+        if town is not None:
+            counts = sums.setdefault(town.pk, [0, 0])
+            counts[0] += row["n"]
+            counts[1] += row["stale"]
+    ranked = sorted(sums.items(), key=lambda item: (-item[1][1] / item[1][0], -item[1][1]))[
+        :WORST_TOWNSHIPS
+    ]
+    table = Table(
+        "worst",
+        _("Townships with the most stale data"),
+        [_("township"), _("holdings"), _("stale"), _("stale share")],
+    )
+    for town_id, (total, stale_count) in ranked:
+        table.rows.append([paths[town_id].name, total, stale_count, f"{stale_count / total:.0%}"])
+        table.links.append(_holdings_url(division=town_id, freshness=Freshness.STALE.value))
+    return table
+
+
+def survey_progress(user: Any) -> Table:
+    table = Table(
+        "surveys", _("Survey campaigns"), [_("campaign"), _("submitted"), _("assignees"), _("late")]
+    )
+    today = timezone.localdate()
+    campaigns = (
+        SurveyCampaign.objects.visible_to(user)
+        .filter(status=CampaignStatus.OPEN)
+        .annotate(
+            total=Count("assignments"),
+            submitted=Count(
+                "assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED)
+            ),
+        )
+    )
+    for campaign in campaigns[:20]:
+        late = campaign.total - campaign.submitted if campaign.deadline < today else 0
+        table.rows.append([campaign.name, campaign.submitted, campaign.total, late])
+        table.links.append(campaign.get_absolute_url())
+    return table
+
+
+def overdue(user: Any) -> Table:
+    table = Table("overdue", _("Overdue items"), [_("item"), _("due date"), _("assignee")])
+    tasks = VerificationTask.objects.visible_to(user).filter(
+        status=TaskStatus.OPEN, due_date__lt=timezone.localdate()
+    )
+    for task in tasks.select_related("assignee")[:20]:
+        table.rows.append([task.title, task.due_date, str(task.assignee)])
+        table.links.append(task.get_absolute_url())
+    return table
+
+
+def dashboard_tables(user: Any) -> list[Table]:
+    return [
+        potential_by_category(user),
+        freshness_mix(user),
+        worst_townships(user),
+        survey_progress(user),
+        overdue(user),
+    ]

@@ -1,0 +1,33 @@
+// Dashboard charts (ECharts, vendored). Each chart repeats a table printed beside it.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  const colours = ["#7a1f1f", "#2e7d32", "#f9a825", "#c62828", "#1565c0"];
+  const builders = {
+    categories: (t) => ({
+      color: colours, tooltip: {}, legend: { top: 0 },
+      grid: { left: 70, right: 10, top: 30, bottom: 30 },
+      xAxis: { type: "value" }, yAxis: { type: "category", data: t.rows.map((r) => r[0]) },
+      series: [
+        { name: t.header[1], type: "bar", data: t.rows.map((r) => Number(r[1])) },
+        { name: t.header[2], type: "bar", data: t.rows.map((r) => Number(r[2])) },
+      ],
+    }),
+    freshness: (t) => ({
+      color: ["#2e7d32", "#f9a825", "#c62828"], tooltip: {},
+      series: [{ type: "pie", radius: ["40%", "70%"], data: t.rows.map((r) => ({ name: r[0], value: Number(r[1]) })) }],
+    }),
+    worst: (t) => ({
+      color: ["#c62828"], tooltip: {}, grid: { left: 90, right: 10, top: 10, bottom: 30 },
+      xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: t.rows.map((r) => r[0]) },
+      series: [{ name: t.header[2], type: "bar", data: t.rows.map((r) => Number(r[2])) }],
+    }),
+  };
+  for (const element of document.querySelectorAll(".dashboard-chart")) {
+    const key = element.dataset.key;
+    if (!builders[key] || !data[key]) continue;
+    const chart = echarts.init(element, null, { renderer: "svg" });
+    chart.setOption(builders[key](data[key]));
+    window.addEventListener("resize", () => chart.resize());
+  }
+})();
