@@ -60,7 +60,9 @@ class HoldingsLayerView(APIView):
     )
     def get(self, request: Request) -> Response:
         zoom = int(_number(request, "zoom", 1, 20)) if "zoom" in request.query_params else 10
-        return Response(holdings_layer(_filtered_holdings(request), zoom))
+        # A single type has one unit, so its quantities can be added up into a heat layer.
+        hexagons = bool(request.query_params.get("type"))
+        return Response(holdings_layer(_filtered_holdings(request), zoom, hexagons=hexagons))
 
 
 class FacilitiesLayerView(APIView):

@@ -13,7 +13,7 @@ from guodong.core.scope import within
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.maps.boundaries import centroid_of
-from guodong.maps.h3cells import center, parent_expression
+from guodong.maps.h3cells import boundary, center, parent_expression
 from guodong.registry.choices import Freshness
 from guodong.registry.freshness import freshness_q
 from guodong.registry.models import CivilDefenceWork, Holding, Siren, Specialist, Warehouse
@@ -29,8 +29,9 @@ def resolution_for(zoom: int) -> int:
     return ZOOM_RESOLUTION.get(zoom, MAX_RESOLUTION)
 
 
-def holdings_layer(holdings: QuerySet, zoom: int) -> dict[str, Any]:
-    """Holdings per H3 cell: count, quantities and the freshness mix."""
+def holdings_layer(holdings: QuerySet, zoom: int, *, hexagons: bool = False) -> dict[str, Any]:
+    """Holdings per H3 cell: count, quantities and the freshness mix; with `hexagons`, each
+    cell's outline too (the heat layer of one type's quantity)."""
     resolution = resolution_for(zoom)
     rows = (
         holdings.filter(h3_cell__isnull=False)
@@ -53,6 +54,8 @@ def holdings_layer(holdings: QuerySet, zoom: int) -> dict[str, Any]:
             "fresh": row["fresh"], "stale": row["stale"],
             "ageing": row["count"] - row["fresh"] - row["stale"],
         })  # fmt: skip
+        if hexagons:
+            cells[-1]["outline"] = [[round(a, 5), round(b, 5)] for a, b in boundary(row["cell"])]
     return {"resolution": resolution, "cells": cells, "total": sum(c["count"] for c in cells)}
 
 

@@ -59,7 +59,17 @@
   async function drawHoldings() {
     const data = await getJson(config.holdingsUrl, query({ zoom: map.getZoom() }));
     layers.holdings.clearLayers();
+    const heat = data.cells.length && data.cells[0].outline;
+    const top = Math.max(1, ...data.cells.map((c) => c.available));
     for (const cell of data.cells) {
+      if (heat) {
+        const share = cell.available / top;
+        L.polygon(cell.outline, { color: "#7a1f1f", weight: 1, fillColor: "#c62828", fillOpacity: 0.15 + 0.7 * share })
+          .bindPopup(`<strong>${escapeHtml(t.available)}：${cell.available.toLocaleString("zh-CN")}</strong><br>` +
+            `${escapeHtml(t.holdings)}：${cell.count}<br><a href="${config.listUrl}?${query({ h3: cell.cell })}">${escapeHtml(t.records)}</a>`)
+          .addTo(layers.holdings);
+        continue;
+      }
       const size = Math.min(46, 18 + Math.round(Math.log2(cell.count + 1) * 4));
       const icon = L.divIcon({
         className: "", iconSize: [size, size],

@@ -84,3 +84,17 @@ def test_inside_a_rectangle(city_staff):
     assert bad.status_code == 400 and "south" in bad.json()
     assert client.get("/api/v1/map/inside/?south=x&west=1&north=2&east=3").status_code == 400
     assert client.get("/api/v1/map/facilities/?kind=bunker").status_code == 400
+
+
+def test_choosing_a_type_gives_a_hexagon_heat_layer(city_staff):
+    holding = Holding.objects.visible_to(city_staff).exclude(h3_cell=None).first()
+    body = (
+        client_for(city_staff).get(f"/api/v1/map/holdings/?zoom=10&type={holding.type_id}").json()
+    )
+    assert body["cells"] and all(len(c["outline"]) == 6 for c in body["cells"])
+    expected = (
+        Holding.objects.visible_to(city_staff).filter(type=holding.type).exclude(h3_cell=None)
+    )
+    assert round(sum(c["available"] for c in body["cells"]), 2) == float(
+        sum(h.quantity_available for h in expected)
+    )
