@@ -230,3 +230,20 @@ def test_xlsx_bomb_like_junk_is_not_read_as_a_workbook(nanhu_staff):
         archive.writestr("hello.txt", "not a workbook")
     job = _upload(nanhu_staff, buffer.getvalue(), name="x.xlsx")
     assert job.status == "failed"
+
+
+def test_a_workbook_with_an_xml_entity_bomb_is_refused(tmp_path):
+    from guodong.registry.importing.reader import FileProblem, open_upload
+
+    buffer = BytesIO()
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&b;</workbook>'
+    )
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", bomb)
+        archive.writestr("xl/workbook.xml", bomb)
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(FileProblem):
+        open_upload(path, "bomb.xlsx")
