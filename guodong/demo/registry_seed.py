@@ -186,7 +186,7 @@ def seed_facilities(rng: random.Random) -> None:
     offices = {o.division_id: o for o in Organization.objects.filter(kind=OrganizationKind.OFFICE)}
     city_office = Organization.objects.get(name="嘉兴市国防动员办公室")
     county_codes = {t.pk: t.parent.code for t in towns}
-    points = {code: _points_in(code, rng, 60) for code in set(county_codes.values())}
+    points = {code: _points_in(code, rng, 60) for code in sorted(set(county_codes.values()))}
 
     def where(town: Division) -> dict[str, float]:
         lat, lon = rng.choice(points[county_codes[town.pk]])
