@@ -16,6 +16,7 @@ def test_nanhu_staff_signs_in_and_sees_only_their_district(page, live_server):
     page.on("request", lambda request: requests.append(request.url))
     sign_in(page, live_server.url, "nanhu_staff")
     page.wait_for_selector("[data-testid=division-total]")
+    page.wait_for_load_state("load")
     heading = page.inner_text("h1")
     assert "管辖范围：南湖区" in heading
     divisions = int(page.inner_text("[data-testid=division-total]"))
