@@ -58,7 +58,7 @@ class EncryptedTextField(models.TextField):
     sensitive = True
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
-        return None if value in (None, "") else decrypt(value)
+        return value if value in (None, "") else decrypt(value)
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

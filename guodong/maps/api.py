@@ -14,22 +14,29 @@ from rest_framework.views import APIView
 from guodong.maps.boundaries import boundaries_for
 from guodong.maps.layers import (
     FACILITY_MODELS,
+    SNAPSHOT_FILTERS,
     all_holdings,
     facilities_layer,
     holdings_layer,
+    holdings_layer_from_snapshot,
     inside_rectangle,
     specialists_layer,
 )
 from guodong.registry.filtersets import HoldingFilterSet
+from guodong.registry.models import ResourceType
 
 
-def _filtered_holdings(request: Request) -> Any:
+def _filterset(request: Request) -> HoldingFilterSet:
     filterset = HoldingFilterSet(
         request.query_params, queryset=all_holdings(request.user), request=request
     )
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
-    return filterset.qs
+    return filterset
+
+
+def _filtered_holdings(request: Request) -> Any:
+    return _filterset(request).qs
 
 
 def _number(request: Request, name: str, low: float, high: float) -> float:
@@ -62,7 +69,16 @@ class HoldingsLayerView(APIView):
         zoom = int(_number(request, "zoom", 1, 20)) if "zoom" in request.query_params else 10
         # A single type has one unit, so its quantities can be added up into a heat layer.
         hexagons = bool(request.query_params.get("type"))
-        return Response(holdings_layer(_filtered_holdings(request), zoom, hexagons=hexagons))
+        filterset = _filterset(request)
+        used = {k for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+        if used <= SNAPSHOT_FILTERS:
+            params = dict(filterset.form.cleaned_data)
+            if params.get("category"):
+                params["category"] = ResourceType.objects.filter(pk=params["category"]).first()
+            return Response(
+                holdings_layer_from_snapshot(request.user, params, zoom, hexagons=hexagons)
+            )
+        return Response(holdings_layer(filterset.qs, zoom, hexagons=hexagons))
 
 
 class FacilitiesLayerView(APIView):

@@ -98,3 +98,95 @@ def test_choosing_a_type_gives_a_hexagon_heat_layer(city_staff):
     assert round(sum(c["available"] for c in body["cells"]), 2) == float(
         sum(h.quantity_available for h in expected)
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "freshness=stale",
+        "freshness=ageing",
+        "readiness=h24",
+        "owner_kind=member_unit",
+        "category=TRN",
+        "type=TRN.FRT.COLD",
+        "division=330402105",
+    ],
+)
+def test_the_snapshot_answers_like_sql(city_staff, query):
+    from guodong.divisions.models import Division
+    from guodong.maps.layers import holdings_layer, holdings_layer_from_snapshot
+    from guodong.registry.filtersets import HoldingFilterSet
+    from guodong.registry.models import ResourceType
+
+    key, _, value = query.partition("=")
+    params = {}
+    if key in ("category", "type"):
+        value = str(ResourceType.objects.get(code=value).pk)
+    if key == "division":
+        value = str(Division.objects.get(code=value, effective_to__isnull=True).pk)
+    if key:
+        params[key] = value
+    request = type("Request", (), {"user": city_staff})()
+    filterset = HoldingFilterSet(
+        params, queryset=Holding.objects.visible_to(city_staff), request=request
+    )
+    assert filterset.is_valid()
+    cleaned = dict(filterset.form.cleaned_data)
+    if cleaned.get("category"):
+        cleaned["category"] = ResourceType.objects.get(pk=cleaned["category"])
+    for zoom in (9, 12):
+        sql = holdings_layer(filterset.qs, zoom)
+        fast = holdings_layer_from_snapshot(city_staff, cleaned, zoom)
+        assert fast["total"] == sql["total"]
+        by_cell = {c["cell"]: c for c in sql["cells"]}
+        for cell in fast["cells"]:
+            expected = by_cell[cell["cell"]]
+            assert (cell["count"], cell["fresh"], cell["stale"]) == (
+                expected["count"],
+                expected["fresh"],
+                expected["stale"],
+            )
+            assert cell["available"] == pytest.approx(expected["available"])
+
+
+def test_the_snapshot_follows_edits_merges_and_new_holdings(nanhu_staff):
+    from decimal import Decimal
+
+    from guodong.maps.snapshot import SNAPSHOT
+    from guodong.registry.services import create_holding, merge_holdings, update_holding
+
+    client = client_for(nanhu_staff)
+
+    def total():
+        return client.get("/api/v1/map/holdings/?zoom=12").json()
+
+    before = total()
+    holding = Holding.objects.visible_to(nanhu_staff).exclude(h3_cell=None).first()
+    fields = {
+        "type": holding.type,
+        "quantity_total": Decimal(5),
+        "quantity_available": Decimal(5),
+        "condition": "good",
+        "readiness": "h24",
+        "owner_kind": holding.owner_kind,
+        "owner": holding.owner,
+        "owner_name": holding.owner_name,
+        "division": holding.division,
+        "latitude": holding.latitude,
+        "longitude": holding.longitude,
+    }
+    twin = create_holding(nanhu_staff, fields, confirm_location=True)
+    after_create = total()
+    assert after_create["total"] == before["total"] + 1
+
+    def cell_of_twin(layer):
+        key = format(parent_of(twin.h3_cell, layer["resolution"]), "x")
+        return next(c for c in layer["cells"] if c["cell"] == key)
+
+    before_update = cell_of_twin(after_create)["available"]
+    update_holding(nanhu_staff, twin, {"quantity_available": Decimal(1)})
+    assert cell_of_twin(total())["available"] == pytest.approx(before_update - 4)
+    merge_holdings(nanhu_staff, holding, twin)
+    assert total()["total"] == before["total"]
+    assert SNAPSHOT.sequence > 0

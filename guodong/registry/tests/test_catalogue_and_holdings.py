@@ -266,3 +266,9 @@ def test_administrator_adds_and_retires_a_type_on_the_page(admin_user, city_staf
     created.refresh_from_db()
     assert created.retired_in is not None
     assert client_for(city_staff).get(f"/registry/catalogue/{kind.pk}/add-type/").status_code == 403
+
+
+def test_a_holding_without_a_contact_phone_can_be_changed(nanhu_staff):
+    holding = create_holding(nanhu_staff, _holding_fields(contact_phone=""))
+    updated = update_holding(nanhu_staff, holding, {"quantity_available": Decimal(2)})
+    assert updated.contact_phone == "" and updated.quantity_available == 2
