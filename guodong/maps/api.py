@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -15,10 +16,12 @@ from guodong.maps.boundaries import boundaries_for
 from guodong.maps.layers import (
     FACILITY_MODELS,
     SNAPSHOT_FILTERS,
+    AreaTooLarge,
     all_holdings,
     facilities_layer,
     holdings_layer,
     holdings_layer_from_snapshot,
+    inside_polygon,
     inside_rectangle,
     specialists_layer,
 )
@@ -43,9 +46,11 @@ def _number(request: Request, name: str, low: float, high: float) -> float:
     try:
         value = float(request.query_params[name])
     except (KeyError, ValueError) as error:
-        raise exceptions.ValidationError({name: ["需要一个数字。"]}) from error
+        raise exceptions.ValidationError({name: [_("A number is needed.")]}) from error
     if not low <= value <= high:
-        raise exceptions.ValidationError({name: [f"须在 {low} 到 {high} 之间。"]})
+        raise exceptions.ValidationError(
+            {name: [_("Must be between {low} and {high}.").format(low=low, high=high)]}
+        )
     return value
 
 
@@ -88,7 +93,7 @@ class FacilitiesLayerView(APIView):
         kind = request.query_params.get("kind", "")
         if kind not in FACILITY_MODELS:
             raise exceptions.ValidationError(
-                {"kind": [f"须为 {' / '.join(FACILITY_MODELS)} 之一。"]}
+                {"kind": [_("Use one of: {choices}.").format(choices=" / ".join(FACILITY_MODELS))]}
             )
         return Response(facilities_layer(request.user, kind))
 
@@ -99,18 +104,49 @@ class SpecialistsLayerView(APIView):
         return Response(specialists_layer(request.user))
 
 
+def _ring(text: str) -> list[tuple[float, float]]:
+    """ "lat,lon;lat,lon;…" → points; 3 to 200 of them, inside the world's ranges."""
+    try:
+        points = [tuple(float(v) for v in pair.split(",")) for pair in text.split(";") if pair]
+    except ValueError as error:
+        raise exceptions.ValidationError(
+            {"polygon": [_("Write the polygon as “lat,lon;lat,lon;…”.")]}
+        ) from error
+    if not 3 <= len(points) <= 200 or any(len(p) != 2 for p in points):
+        raise exceptions.ValidationError({"polygon": [_("A polygon has 3 to 200 vertices.")]})
+    if any(not (-90 <= lat <= 90 and -180 <= lon <= 180) for lat, lon in points):
+        raise exceptions.ValidationError(
+            {"polygon": [_("A vertex lies outside the valid coordinate range.")]}
+        )
+    return points
+
+
 class InsideView(APIView):
-    """How much of each type lies inside a rectangle drawn on the map."""
+    """How much of each type lies inside a rectangle (south/west/north/east) or a polygon
+    (`polygon=lat,lon;lat,lon;…`) drawn on the map."""
 
     @extend_schema(
-        parameters=[OpenApiParameter(n, float) for n in ("south", "west", "north", "east")],
+        parameters=[
+            *[OpenApiParameter(n, float) for n in ("south", "west", "north", "east")],
+            OpenApiParameter("polygon", str, description="lat,lon;lat,lon;… (3–200 vertices)"),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
+        if polygon := request.query_params.get("polygon"):
+            try:
+                types = inside_polygon(_filtered_holdings(request), _ring(polygon))
+            except AreaTooLarge as error:
+                raise exceptions.ValidationError(
+                    {"polygon": [_("The area holds too many records; draw a smaller one.")]}
+                ) from error
+            return Response({"types": types})
         south, north = (_number(request, n, -90, 90) for n in ("south", "north"))
         west, east = (_number(request, n, -180, 180) for n in ("west", "east"))
         if south > north or west > east:
-            raise exceptions.ValidationError({"south": ["矩形的南边须小于北边、西边须小于东边。"]})
+            raise exceptions.ValidationError(
+                {"south": [_("South must be below north and west left of east.")]}
+            )
         return Response(
             {"types": inside_rectangle(_filtered_holdings(request), south, west, north, east)}
         )

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import shapely
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
+from shapely.geometry import Polygon
 
 from guodong.core.scope import within
 from guodong.divisions.choices import DivisionLevel
@@ -18,7 +20,14 @@ from guodong.maps.h3cells import KEEP_MASK, boundary, center, parent_expression
 from guodong.maps.snapshot import SNAPSHOT, freshness_masks, selection
 from guodong.registry.choices import Freshness
 from guodong.registry.freshness import freshness_q
-from guodong.registry.models import CivilDefenceWork, Holding, Siren, Specialist, Warehouse
+from guodong.registry.models import (
+    CivilDefenceWork,
+    Holding,
+    ResourceType,
+    Siren,
+    Specialist,
+    Warehouse,
+)
 
 # Leaflet zoom → H3 resolution: cells stay a few dozen pixels wide.
 ZOOM_RESOLUTION = {7: 4, 8: 5, 9: 6, 10: 6, 11: 7, 12: 7, 13: 8, 14: 9}
@@ -154,6 +163,52 @@ def inside_rectangle(
          "available": float(r["available"] or 0), "total": float(r["total"] or 0)}
         for r in rows
     ]  # fmt: skip
+
+
+MAX_POLYGON_CANDIDATES = 200_000
+
+
+class AreaTooLarge(ValueError):
+    pass
+
+
+def inside_polygon(holdings: QuerySet, ring: list[tuple[float, float]]) -> list[dict]:
+    """How much of each type lies inside a polygon: the bounding box narrows it in SQL, the
+    exact test runs on the candidates' points."""
+    polygon = Polygon([(lon, lat) for lat, lon in ring])
+    if not polygon.is_valid:
+        polygon = polygon.buffer(0)
+    west, south, east, north = polygon.bounds
+    candidates = holdings.filter(
+        latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+    ).values_list("longitude", "latitude", "type_id", "quantity_available", "quantity_total")
+    rows = list(candidates[: MAX_POLYGON_CANDIDATES + 1])
+    if len(rows) > MAX_POLYGON_CANDIDATES:
+        raise AreaTooLarge
+    if not rows:
+        return []
+    inside = shapely.contains_xy(
+        polygon, np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    )
+    totals: dict[int, list] = {}
+    for row, hit in zip(rows, inside, strict=True):
+        if hit:
+            entry = totals.setdefault(row[2], [0, 0.0, 0.0])
+            entry[0] += 1
+            entry[1] += float(row[3])
+            entry[2] += float(row[4])
+    names = {t.pk: t for t in ResourceType.objects.filter(pk__in=totals)}
+    result = [
+        {
+            "type": names[pk].name,
+            "unit": names[pk].unit,
+            "count": n,
+            "available": round(a, 2),
+            "total": round(t, 2),
+        }
+        for pk, (n, a, t) in totals.items()
+    ]
+    return sorted(result, key=lambda r: -r["count"])
 
 
 def all_holdings(user: Any) -> QuerySet:

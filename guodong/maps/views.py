@@ -99,5 +99,6 @@ class MapView(LoginRequiredMixin, TemplateView):
                 "capacity": _("protected capacity (persons)"),
                 "resolution": _("Cells:"),
                 "nothing": _("Nothing inside."),
+                "too_large": _("The area holds too many records; draw a smaller one."),
             },
         }

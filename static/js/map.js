@@ -130,14 +130,36 @@
     if (!drawing || !start) return;
     drawing = false; start = null; map.dragging.enable(); map.getContainer().style.cursor = "";
     const b = box.getBounds();
-    const data = await getJson(config.insideUrl, query({
+    await showInside(query({
       south: b.getSouth().toFixed(5), west: b.getWest().toFixed(5),
-      north: b.getNorth().toFixed(5), east: b.getEast().toFixed(5) }));
-    const rows = data.types.slice(0, 30).map((r) =>
-      `<tr><td>${escapeHtml(r.type)}</td><td class="text-end">${r.available.toLocaleString("zh-CN")} ${escapeHtml(r.unit)}</td></tr>`).join("");
-    document.getElementById("inside").innerHTML = rows
-      ? `<table class="table table-sm mb-0"><tbody>${rows}</tbody></table>` : escapeHtml(t.nothing);
-    setTimeout(() => map.removeLayer(box), 4000);
+      north: b.getNorth().toFixed(5), east: b.getEast().toFixed(5) }), box);
+  });
+
+  async function showInside(params, shape) {
+    const panel = document.getElementById("inside");
+    try {
+      const data = await getJson(config.insideUrl, params);
+      const rows = data.types.slice(0, 30).map((r) =>
+        `<tr><td>${escapeHtml(r.type)}</td><td class="text-end">${r.available.toLocaleString("zh-CN")} ${escapeHtml(r.unit)}</td></tr>`).join("");
+      panel.innerHTML = rows ? `<table class="table table-sm mb-0"><tbody>${rows}</tbody></table>` : escapeHtml(t.nothing);
+    } catch (error) {
+      panel.textContent = t.too_large;
+    }
+    setTimeout(() => map.removeLayer(shape), 4000);
+  }
+
+  // Polygon: press the button, click the corners, double-click to finish.
+  let vertices = null, outline = null;
+  document.getElementById("draw-polygon").addEventListener("click", () => {
+    vertices = []; map.doubleClickZoom.disable(); map.getContainer().style.cursor = "crosshair";
+    outline = L.polygon([], { color: "#7a1f1f" }).addTo(map);
+  });
+  map.on("click", (e) => { if (vertices) { vertices.push(e.latlng); outline.setLatLngs(vertices); } });
+  map.on("dblclick", async () => {
+    if (!vertices) return;
+    const ring = vertices.map((p) => `${p.lat.toFixed(5)},${p.lng.toFixed(5)}`).join(";");
+    vertices = null; map.doubleClickZoom.enable(); map.getContainer().style.cursor = "";
+    await showInside(query({ polygon: ring }), outline);
   });
 
   getJson(config.boundariesUrl).then((geojson) => {

@@ -190,3 +190,18 @@ def test_the_snapshot_follows_edits_merges_and_new_holdings(nanhu_staff):
     merge_holdings(nanhu_staff, holding, twin)
     assert total()["total"] == before["total"]
     assert SNAPSHOT.sequence > 0
+
+
+def test_inside_a_polygon(city_staff):
+    client = client_for(city_staff)
+    triangle = "30.5,120.5;31.0,120.5;30.5,121.0"
+    types = client.get(f"/api/v1/map/inside/?polygon={triangle}").json()["types"]
+    candidates = Holding.objects.visible_to(city_staff).filter(
+        latitude__gte=30.5, latitude__lte=31.0, longitude__gte=120.5, longitude__lte=121.0
+    )
+    # Below the line from (31.0, 120.5) to (30.5, 121.0): lat - 30.5 < 121.0 - lon.
+    expected = sum(1 for h in candidates if h.latitude - 30.5 < 121.0 - h.longitude)
+    assert sum(t["count"] for t in types) == expected > 0
+    for bad in ("30,120;31,121", "x,1;2,3;4,5", "95,120;31,121;30,121"):
+        response = client.get(f"/api/v1/map/inside/?polygon={bad}")
+        assert response.status_code == 400 and "polygon" in response.json()

@@ -49,3 +49,18 @@ def test_city_map_shows_the_counties_and_facilities(page, live_server):
     assert len(response.value.json()) == 60
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "map-city-staff.png"))
+
+
+def test_drawing_a_polygon_totals_what_is_inside(page, live_server):
+    _open_map(page, live_server.url, "city_staff")
+    box = page.locator("#map").bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.click("[data-testid=draw-polygon]")
+    for fx, fy in ((0.3, 0.3), (0.7, 0.3), (0.7, 0.7)):
+        page.mouse.click(x + w * fx, y + h * fy)
+    with page.expect_response(lambda r: "/api/v1/map/inside/" in r.url) as response:
+        page.mouse.dblclick(x + w * 0.3, y + h * 0.7)
+    assert response.value.status == 200
+    page.wait_for_selector("[data-testid=inside] table")
+    assert page.locator("[data-testid=inside] tr").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "map-polygon.png"))
