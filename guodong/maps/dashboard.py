@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guodong.core.scope import within
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import CatalogueLevel, Freshness
@@ -51,6 +52,26 @@ def potential_by_category(user: Any) -> Table:
         if totals.get(category.pk):
             table.rows.append([category.name, totals[category.pk], fresh.get(category.pk, 0)])
             table.links.append(_holdings_url(category=category.pk))
+    return table
+
+
+def potential_by_division(user: Any) -> Table:
+    """Holdings in each division one level below the user's own (counties for a city)."""
+    home = user.organization.division if user.organization_id else None
+    table = Table(
+        "divisions", _("Holdings by division"), [_("division"), _("holdings"), _("stale")]
+    )
+    if home is None:
+        return table
+    holdings = Holding.objects.visible_to(user)
+    for child in home.children.filter(effective_to__isnull=True).order_by("code"):
+        inside = holdings.filter(within("division_path", child.path))
+        count = inside.count()
+        if count:
+            table.rows.append(
+                [child.name, count, inside.filter(freshness_q(Freshness.STALE)).count()]
+            )
+            table.links.append(_holdings_url(division=child.pk))
     return table
 
 
@@ -141,6 +162,7 @@ def overdue(user: Any) -> Table:
 def dashboard_tables(user: Any) -> list[Table]:
     return [
         potential_by_category(user),
+        potential_by_division(user),
         freshness_mix(user),
         worst_townships(user),
         survey_progress(user),

@@ -13,6 +13,16 @@
         { name: t.header[2], type: "bar", data: t.rows.map((r) => Number(r[2])) },
       ],
     }),
+    divisions: (t) => ({
+      color: ["#7a1f1f", "#c62828"], tooltip: {}, legend: { top: 0 },
+      grid: { left: 40, right: 10, top: 30, bottom: 40 },
+      xAxis: { type: "category", data: t.rows.map((r) => r[0]), axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: { type: "value" },
+      series: [
+        { name: t.header[1], type: "bar", data: t.rows.map((r) => Number(r[1])) },
+        { name: t.header[2], type: "bar", data: t.rows.map((r) => Number(r[2])) },
+      ],
+    }),
     freshness: (t) => ({
       color: ["#2e7d32", "#f9a825", "#c62828"], tooltip: {},
       series: [{ type: "pie", radius: ["40%", "70%"], data: t.rows.map((r) => ({ name: r[0], value: Number(r[1]) })) }],

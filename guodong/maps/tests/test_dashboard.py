@@ -23,6 +23,9 @@ def test_dashboard_figures_equal_the_registry(city_staff):
         "已过期": holdings.filter(freshness_q("stale")).count(),
     }
     assert tables["surveys"].rows[0][1:3] == [1, 3]
+    divisions = {row[0]: row[1] for row in tables["divisions"].rows}
+    assert set(divisions) == {"南湖区", "秀洲区", "嘉善县", "海盐县", "海宁市", "平湖市", "桐乡市"}
+    assert sum(divisions.values()) == holdings.count()
     worst = tables["worst"].rows
     shares = [stale / total for _name, total, stale, _share in worst]
     assert shares == sorted(shares, reverse=True)
