@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet, Sum
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import CatalogueLevel
-from guodong.registry.models import Holding, ResourceType
+from guodong.registry.models import ResourceType
 
 
 @dataclass
@@ -133,7 +133,3 @@ def county_category_totals(holdings: QuerySet) -> list[dict[str, Any]]:
         .values("category_id", "county_id")
         .annotate(available=Sum("quantity_available"), count=Count("*"))
     )
-
-
-def holdings_for(user: Any) -> QuerySet:
-    return Holding.objects.visible_to(user)
