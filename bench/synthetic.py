@@ -15,7 +15,6 @@ from guodong.orgs.models import Organization
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.importing.columns import COLUMNS, CONDITION_LABELS, READINESS_LABELS
 from guodong.registry.models import ResourceType
-from guodong.registry.models.holdings import county_id_for
 
 
 def write_csv(path: Path, rows: int, seed: int = 1) -> Path:
@@ -38,7 +37,8 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> Path:
             if polygon.contains(Point(x, y)):
                 found.append((round(y, 6), round(x, 6)))
         points[code] = found
-    place_county = {p.code: county_codes[county_id_for(p)] for p in places}
+    county_of = Division.county_ids(places)
+    place_county = {p.code: county_codes[county_of[p.pk]] for p in places}
     types = list(
         ResourceType.objects.filter(level=CatalogueLevel.TYPE).exclude(category__code="HR")
     )

@@ -35,7 +35,6 @@ from guodong.registry.models import (
     Warehouse,
 )
 from guodong.registry.models.facilities import FacilityStatus, SirenKind, WarehouseKind, WorkKind
-from guodong.registry.models.holdings import county_id_for
 from guodong.registry.models.surveys import AssignmentStatus
 from guodong.registry.services import create_specialist
 from guodong.registry.surveys import open_campaign
@@ -105,7 +104,7 @@ def seed_holdings(rng: random.Random) -> int:
     types = list(
         ResourceType.objects.filter(level=CatalogueLevel.TYPE).exclude(category__code="HR")
     )
-    county_of = {p.pk: county_id_for(p) for p in places}
+    county_of = Division.county_ids(places)
     now = timezone.now()
     rows = []
     for number in range(HOLDINGS):

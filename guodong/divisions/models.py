@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -93,6 +94,39 @@ class Division(ScopedModel):
 
     def full_name(self) -> str:
         return "".join(d.name for d in self.ancestors()) + self.name
+
+    @staticmethod
+    def roll_up(areas: Iterable[Division], division_ids: Iterable[int]) -> dict[int, int]:
+        """division id → the area (one of `areas`) whose subtree holds it; one query.
+
+        Aggregates are grouped by division in SQL, then added up per area here: a few hundred
+        groups, however many rows were aggregated.
+        """
+        prefixes = [(area.path, area.pk) for area in areas]
+        paths = Division.objects.filter(pk__in=set(division_ids)).values_list("pk", "path")
+        return {
+            division_id: area_id
+            for division_id, path in paths
+            for prefix, area_id in prefixes
+            if path.startswith(prefix)
+        }
+
+    @staticmethod
+    def county_ids(divisions: Iterable[Division]) -> dict[int, int | None]:
+        """division id → its county-level ancestor (or itself), read from the paths; one query."""
+        divisions = list(divisions)
+        ancestors = {a for d in divisions for a in d.ancestor_ids()}
+        counties = set(
+            Division.objects.filter(pk__in=ancestors, level=DivisionLevel.COUNTY).values_list(
+                "pk", flat=True
+            )
+        )
+        return {
+            d.pk: None
+            if d.level < DivisionLevel.COUNTY
+            else next((a for a in d.ancestor_ids() if a in counties), None)
+            for d in divisions
+        }
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

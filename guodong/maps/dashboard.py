@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guodong.core.scope import within
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import CatalogueLevel, Freshness
@@ -55,6 +54,24 @@ def potential_by_category(user: Any) -> Table:
     return table
 
 
+def _holdings_and_stale_per_area(user: Any, areas: list[Division]) -> dict[int, list[int]]:
+    """area id → [holdings, stale holdings]: one grouped query, rolled up to the areas."""
+    per_division = list(
+        Holding.objects.visible_to(user)
+        .order_by()
+        .values("division_id")
+        .annotate(n=Count("*"), stale=Count("pk", filter=freshness_q(Freshness.STALE)))
+    )
+    area_of = Division.roll_up(areas, (row["division_id"] for row in per_division))
+    sums: dict[int, list[int]] = {}
+    for row in per_division:
+        if (area_id := area_of.get(row["division_id"])) is not None:
+            counts = sums.setdefault(area_id, [0, 0])
+            counts[0] += row["n"]
+            counts[1] += row["stale"]
+    return sums
+
+
 def potential_by_division(user: Any) -> Table:
     """Holdings in each division one level below the user's own (counties for a city)."""
     home = user.organization.division if user.organization_id else None
@@ -63,14 +80,11 @@ def potential_by_division(user: Any) -> Table:
     )
     if home is None:
         return table
-    holdings = Holding.objects.visible_to(user)
-    for child in home.children.filter(effective_to__isnull=True).order_by("code"):
-        inside = holdings.filter(within("division_path", child.path))
-        count = inside.count()
-        if count:
-            table.rows.append(
-                [child.name, count, inside.filter(freshness_q(Freshness.STALE)).count()]
-            )
+    children = list(home.children.filter(effective_to__isnull=True).order_by("code"))
+    sums = _holdings_and_stale_per_area(user, children)
+    for child in children:
+        if child.pk in sums:
+            table.rows.append([child.name, *sums[child.pk]])
             table.links.append(_holdings_url(division=child.pk))
     return table
 
@@ -86,32 +100,13 @@ def freshness_mix(user: Any) -> Table:
 
 def worst_townships(user: Any) -> Table:
     """Townships with the largest share of stale holdings: where to send the grid workers."""
-    holdings = Holding.objects.visible_to(user)
-    stale = freshness_q(Freshness.STALE)
-    per_division = (
-        holdings.order_by()
-        .values("division_id")
-        .annotate(n=Count("*"), stale=Count("pk", filter=stale))
-    )
-    paths = {
+    towns = {
         d.pk: d
         for d in Division.objects.visible_to(user).filter(
             level=DivisionLevel.TOWNSHIP, effective_to__isnull=True
         )
     }
-    division_paths = dict(
-        Division.objects.filter(pk__in=[r["division_id"] for r in per_division]).values_list(
-            "pk", "path"
-        )
-    )
-    sums: dict[int, list[int]] = {}
-    for row in per_division:
-        path = division_paths.get(row["division_id"], "")
-        town = next((t for t in paths.values() if path.startswith(t.path)), None)
-        if town is not None:
-            counts = sums.setdefault(town.pk, [0, 0])
-            counts[0] += row["n"]
-            counts[1] += row["stale"]
+    sums = _holdings_and_stale_per_area(user, list(towns.values()))
     ranked = sorted(sums.items(), key=lambda item: (-item[1][1] / item[1][0], -item[1][1]))[
         :WORST_TOWNSHIPS
     ]
@@ -121,7 +116,7 @@ def worst_townships(user: Any) -> Table:
         [_("township"), _("holdings"), _("stale"), _("stale share")],
     )
     for town_id, (total, stale_count) in ranked:
-        table.rows.append([paths[town_id].name, total, stale_count, f"{stale_count / total:.0%}"])
+        table.rows.append([towns[town_id].name, total, stale_count, f"{stale_count / total:.0%}"])
         table.links.append(_holdings_url(division=town_id, freshness=Freshness.STALE.value))
     return table
 

@@ -12,7 +12,6 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from shapely.geometry import Polygon
 
-from guodong.core.scope import within
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.maps.boundaries import centroid_of
@@ -125,13 +124,20 @@ def facilities_layer(user: Any, kind: str) -> list[dict[str, Any]]:
 
 def specialists_layer(user: Any) -> list[dict[str, Any]]:
     """Counts of specialists per county, placed inside the county: never a person on the map."""
-    counties = Division.objects.visible_to(user).filter(
-        level=DivisionLevel.COUNTY, effective_to__isnull=True
+    counties = list(
+        Division.objects.visible_to(user).filter(
+            level=DivisionLevel.COUNTY, effective_to__isnull=True
+        )
+    )
+    per_division = dict(
+        Specialist.objects.visible_to(user)
+        .order_by()
+        .values_list("division_id")
+        .annotate(n=Count("*"))
     )
     counts: dict[int, int] = defaultdict(int)
-    visible = Specialist.objects.visible_to(user)
-    for county in counties:
-        counts[county.pk] = visible.filter(within("division_path", county.path)).count()
+    for division_id, county_id in Division.roll_up(counties, per_division).items():
+        counts[county_id] += per_division[division_id]
     result = []
     for county in counties:
         where = centroid_of(county.code, DivisionLevel.COUNTY)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from guodong.core.models import ChainHead, Event
+from guodong.core.scope import within
 from guodong.registry.choices import AGEING_SHARE, CatalogueLevel, OwnerKind, Readiness
 from guodong.registry.models import Holding, ResourceType
 
@@ -181,8 +182,6 @@ def category_thresholds(now: dt.datetime | None = None) -> tuple[np.ndarray, np.
 
 
 def type_ids_under(node: ResourceType) -> np.ndarray:
-    from guodong.core.scope import within
-
     return np.fromiter(
         ResourceType.objects.filter(
             within("path", node.path), level=CatalogueLevel.TYPE

@@ -96,7 +96,7 @@ def potential_table(
     column_of = (
         {c.pk: c.pk for c in columns}
         if by_county
-        else _column_lookup(columns, grouped, column_field)
+        else Division.roll_up(columns, (g[column_field] for g in grouped))
     )
     row_ids = {r.pk for r in rows}
     table.row_totals = defaultdict(Cell)
@@ -111,19 +111,6 @@ def potential_table(
         table.column_totals[column_id].add(*figures)
         table.grand_total.add(*figures)
     return table
-
-
-def _column_lookup(columns: list[Division], grouped: list[dict], field: str) -> dict[int, int]:
-    """division id → the column (a child of the area) containing it, by path prefix."""
-    ids = {g[field] for g in grouped}
-    paths = dict(Division.objects.filter(pk__in=ids).values_list("pk", "path"))
-    prefixes = [(c.path, c.pk) for c in columns]
-    return {
-        division_id: column_id
-        for division_id, path in paths.items()
-        for prefix, column_id in prefixes
-        if path.startswith(prefix)
-    }
 
 
 def county_category_totals(holdings: QuerySet) -> list[dict[str, Any]]:

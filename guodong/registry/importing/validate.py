@@ -32,7 +32,6 @@ from guodong.registry.importing.columns import (
     READINESS_LABELS,
 )
 from guodong.registry.models import ResourceType
-from guodong.registry.models.holdings import county_id_for
 
 BATCH = 10_000
 MAX_QUANTITY = 1e12
@@ -107,8 +106,10 @@ class RowValidator:
             divisions = divisions.filter(within("path", jurisdiction))
         county_codes = dict(divisions.filter(level=3).values_list("pk", "code"))
         self.divisions: dict[str, tuple[int, str, int | None, str | None]] = {}
-        for division in divisions.only("pk", "code", "path", "level"):
-            county_id = county_id_for(division)
+        in_force = list(divisions.only("pk", "code", "path", "level"))
+        county_of = Division.county_ids(in_force)
+        for division in in_force:
+            county_id = county_of[division.pk]
             self.divisions[division.code] = (
                 division.pk,
                 division.path,

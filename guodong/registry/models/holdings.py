@@ -244,17 +244,5 @@ class Holding(ScopedModel):
 
 
 def county_id_for(division: Any) -> int | None:
-    """The county-level ancestor (or the division itself), from its path: one indexed query."""
-    from guodong.divisions.choices import DivisionLevel
-    from guodong.divisions.models import Division
-
-    if division.level == DivisionLevel.COUNTY:
-        return division.pk
-    if division.level < DivisionLevel.COUNTY:
-        return None
-    ancestors = division.ancestor_ids()
-    return (
-        Division.objects.filter(pk__in=ancestors, level=DivisionLevel.COUNTY)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    """The county-level ancestor of one division (or the division itself)."""
+    return type(division).county_ids([division])[division.pk]

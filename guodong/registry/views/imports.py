@@ -21,7 +21,7 @@ from guodong.core.views import ObjectListView
 from guodong.registry.forms import UploadForm
 from guodong.registry.importing.jobs import commit_import, discard_import, progress_of, start_import
 from guodong.registry.importing.template import build_template
-from guodong.registry.models import ImportJob, SurveyAssignment
+from guodong.registry.models import ImportJob, SurveyAssignment, SurveyCampaign
 from guodong.registry.models.surveys import ImportStatus
 
 RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
@@ -81,8 +81,6 @@ class UploadView(LoginRequiredMixin, FormView):
 
 
 def _visible_campaigns(user: Any) -> Any:
-    from guodong.registry.models import SurveyCampaign
-
     return SurveyCampaign.objects.visible_to(user)
 
 
