@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from guodong.matching.engine import UNMET_COST as UNMET
-from guodong.matching.engine import Points, distances_m, greedy, solve, solve_full
+from guodong.matching.engine import Group, Points, Rules, distances_m, greedy, solve, solve_full
 
 
 def lp_optimum(supply: Points, demand: Points) -> int:
@@ -105,3 +105,84 @@ def test_nothing_to_allocate():
     demand = Points(np.array([30.7]), np.array([120.7]), np.array([5]))
     empty = Points(np.array([]), np.array([]), np.array([], dtype=np.int64))
     assert solve(empty, demand).unmet.tolist() == [5]
+
+
+def lp_with_rules(supply: Points, demand: Points, rules: Rules) -> int:
+    """The same problem with eligibility, nested group caps and penalties, solved by HiGHS."""
+    n, m = len(supply), len(demand)
+    d = np.stack([distances_m(supply, np.arange(n), demand, j) for j in range(m)], axis=1)
+    d = d + rules.penalty[:, None]
+    costs = np.concatenate([d.ravel(), np.full(m, UNMET)])
+    eligible = np.stack([np.isin(rules.supply_class, rules.line_classes[j]) for j in range(m)], 1)
+    upper = np.concatenate([np.where(eligible.ravel(), np.inf, 0), np.full(m, np.inf)])
+    rows, bounds = [], []
+    for s in range(n):
+        row = np.zeros(n * m + m)
+        row[s * m : (s + 1) * m] = 1
+        rows.append(row), bounds.append(supply.quantity[s])
+    for group in rules.groups:
+        for g, cap in enumerate(group.cap):
+            row = np.zeros(n * m + m)
+            for s in np.flatnonzero(group.member == g):
+                row[s * m : (s + 1) * m] = 1
+            rows.append(row), bounds.append(cap)
+    demand_rows = np.zeros((m, n * m + m))
+    for j in range(m):
+        demand_rows[j, j : n * m : m] = 1
+        demand_rows[j, n * m + j] = 1
+    result = linprog(
+        costs, A_ub=np.array(rows), b_ub=np.array(bounds), A_eq=demand_rows, b_eq=demand.quantity,
+        bounds=list(zip(np.zeros(n * m + m), upper, strict=True)), method="highs",
+    )  # fmt: skip
+    assert result.status == 0
+    return round(result.fun)
+
+
+@st.composite
+def ruled_instances(draw: st.DrawFn) -> tuple[Points, Points, Rules]:
+    supply, demand = draw(instances())
+    n, m = len(supply), len(demand)
+    klass = np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+    accepts = [
+        np.array(sorted(draw(st.sets(st.integers(0, 2), min_size=1, max_size=3)))) for _ in range(m)
+    ]
+    township = np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+    owner = township * 2 + np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    caps = st.lists(st.integers(0, 20), min_size=1, max_size=1)
+    township_cap = np.array([draw(caps)[0] for _ in range(3)])
+    owner_cap = np.array([draw(caps)[0] for _ in range(6)])
+    penalty = np.array(draw(st.lists(st.sampled_from([0, 0, 3000, 40000]), min_size=n, max_size=n)))
+    rules = Rules(
+        supply_class=klass, line_classes=accepts, penalty=penalty,
+        groups=(Group(township, township_cap), Group(owner, owner_cap)),
+    )  # fmt: skip
+    return supply, demand, rules
+
+
+@settings(max_examples=80, deadline=None)
+@given(ruled_instances(), st.sampled_from([0.1, 2.0]))
+def test_eligibility_caps_and_penalties_keep_the_lp_optimum(instance, cover):
+    supply, demand, rules = instance
+    result = solve(supply, demand, cover=cover, rules=rules)
+    taken = np.bincount(result.supply_index, weights=result.quantity, minlength=len(supply))
+    assert np.all(taken <= supply.quantity), "no holding over-allocated"
+    for group in rules.groups:
+        drawn = np.bincount(group.member[result.supply_index], weights=result.quantity,
+                            minlength=len(group.cap))  # fmt: skip
+        assert np.all(drawn <= group.cap), "no group over its cap"
+    for s, j in zip(result.supply_index, result.demand_index, strict=True):
+        assert rules.supply_class[s] in rules.line_classes[j], "only accepted classes serve"
+    assert result.cost + UNMET * int(result.unmet.sum()) == lp_with_rules(supply, demand, rules)
+    full = solve_full(supply, demand, rules=rules)
+    assert full.cost + UNMET * int(full.unmet.sum()) == result.cost + UNMET * int(
+        result.unmet.sum()
+    )
+
+
+def test_groups_that_do_not_nest_are_refused():
+    supply = Points(np.array([30.7, 30.8]), np.array([120.7, 120.8]), np.array([5, 5]))
+    demand = Points(np.array([30.75]), np.array([120.75]), np.array([4]))
+    rules = Rules(groups=(Group(np.array([0, 1]), np.array([9, 9])),
+                          Group(np.array([0, 0]), np.array([9]))))  # fmt: skip
+    with pytest.raises(ValueError, match="nest"):
+        solve_full(supply, demand, rules=rules)
