@@ -23,9 +23,16 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests use a live server, whose transactional teardown empties the database:
-    run them last so every other test sees the demo data."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Browser and concurrency tests commit for real, and their transactional teardown empties
+    the database: run them last so every other test sees the demo data."""
+    items.sort(key=lambda item: "transactional_db" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture
+def committed_demo(transactional_db):  # noqa: ANN001, ANN201
+    """The demo data in a database whose transactions really commit (for concurrency tests).
+    A test before this one may have emptied it; the demo loader is idempotent."""
+    load_demo()
 
 
 def _persona(username: str) -> User:
@@ -59,9 +66,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def page(monkeypatch, transactional_db, live_server):  # noqa: ANN001, ANN201
-    # A browser test before this one emptied the database; the demo loader is idempotent.
-    load_demo()
+def page(monkeypatch, committed_demo, live_server):  # noqa: ANN001, ANN201
     # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain setup.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not shutil.which(CHROMIUM):

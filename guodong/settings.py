@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guodong.orgs",
     "guodong.registry",
     "guodong.maps",
+    "guodong.demands",
     "guodong.demo",
     "django_tasks",
     "django_tasks_db",

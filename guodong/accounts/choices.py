@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.import",
             "registry.reveal_pii",
             "registry.verify",
+            "demands.view",
         }
     ),
     Role.STAFF: frozenset(
@@ -36,10 +37,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.import",
             "registry.reveal_pii",
             "registry.verify",
+            "demands.view",
+            "demands.submit",
+            "demands.process",
+            "demands.verify",
+            "demands.approve",
         }
     ),
-    Role.REPORTER: frozenset({"orgs.change_own_duties", "registry.confirm_own", "registry.import"}),
-    Role.LIAISON: frozenset(),
-    Role.GRID_WORKER: frozenset({"registry.verify"}),
-    Role.AUDITOR: frozenset(),
+    Role.REPORTER: frozenset(
+        {"orgs.change_own_duties", "registry.confirm_own", "registry.import", "missions.respond"}
+    ),
+    Role.LIAISON: frozenset({"demands.view", "demands.submit"}),
+    Role.GRID_WORKER: frozenset({"registry.verify", "demands.view", "demands.verify"}),
+    Role.AUDITOR: frozenset({"demands.view"}),
 }

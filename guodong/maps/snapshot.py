@@ -27,7 +27,8 @@ PATCH_LIMIT = 5000
 READINESS = {value: code for code, value in enumerate(Readiness.values)}
 OWNER_KINDS = {value: code for code, value in enumerate(OwnerKind.values)}
 FIELDS = ("pk", "h3_cell", "category_id", "type_id", "readiness", "owner_kind",
-          "quantity_available", "last_verified_at", "division_path")  # fmt: skip
+          "quantity_available", "last_verified_at", "division_path", "latitude", "longitude",
+          "owner_id", "owner_name")  # fmt: skip
 NEVER = -(2**62)
 
 
@@ -42,23 +43,34 @@ class Columns:
     available: np.ndarray
     verified: np.ndarray  # epoch seconds, NEVER when never verified
     path: np.ndarray  # index into `paths`
+    lat: np.ndarray  # NaN without a point
+    lon: np.ndarray
+    owner: np.ndarray  # the owner unit's id, or -(1 + index into `owner_names`)
     alive: np.ndarray
     paths: list[str]
+    owner_names: list[str]
+
+
+class Interned:
+    """Repeated strings (division paths, owner names) stored once, referred to by index."""
+
+    def __init__(self, values: list[str] | None = None) -> None:
+        self.values = values if values is not None else []
+        self._index = {v: i for i, v in enumerate(self.values)}
+
+    def __call__(self, value: str) -> int:
+        if value not in self._index:
+            self._index[value] = len(self.values)
+            self.values.append(value)
+        return self._index[value]
 
 
 def _epoch(moment: dt.datetime | None) -> int:
     return int(moment.timestamp()) if moment else NEVER
 
 
-def _columns(
-    rows: list[tuple], paths: list[str], path_index: dict[str, int]
-) -> dict[str, np.ndarray]:
-    def index_of(path: str) -> int:
-        if path not in path_index:
-            path_index[path] = len(paths)
-            paths.append(path)
-        return path_index[path]
-
+def _columns(rows: list[tuple], paths: Interned, owners: Interned) -> dict[str, np.ndarray]:
+    nan = float("nan")
     return {
         "ids": np.fromiter((r[0] for r in rows), np.int64, len(rows)),
         "cell": np.fromiter((r[1] or 0 for r in rows), np.int64, len(rows)),
@@ -68,7 +80,12 @@ def _columns(
         "owner_kind": np.fromiter((OWNER_KINDS[r[5]] for r in rows), np.int8, len(rows)),
         "available": np.fromiter((float(r[6]) for r in rows), np.float64, len(rows)),
         "verified": np.fromiter((_epoch(r[7]) for r in rows), np.int64, len(rows)),
-        "path": np.fromiter((index_of(r[8]) for r in rows), np.int32, len(rows)),
+        "path": np.fromiter((paths(r[8]) for r in rows), np.int32, len(rows)),
+        "lat": np.fromiter((nan if r[9] is None else r[9] for r in rows), np.float64, len(rows)),
+        "lon": np.fromiter((nan if r[10] is None else r[10] for r in rows), np.float64, len(rows)),
+        "owner": np.fromiter(
+            (r[11] if r[11] is not None else -1 - owners(r[12]) for r in rows), np.int64, len(rows)
+        ),
     }
 
 
@@ -92,6 +109,10 @@ class HoldingSnapshot:
             self.last_hash = last_hash
             return self.columns
 
+    def positions(self, pks: list[int]) -> np.ndarray:
+        """Row positions of holdings in the current columns (-1 for one not in them)."""
+        return np.fromiter((self._position.get(pk, -1) for pk in pks), np.int64, len(pks))
+
     def _diverged(self) -> bool:
         """True when the entry the snapshot was built at is gone or different (a rolled-back
         transaction, a restored database): patching from it would be wrong."""
@@ -105,12 +126,14 @@ class HoldingSnapshot:
         return stored != self.last_hash
 
     def _rebuild(self, head: int) -> None:
-        paths: list[str] = []
+        paths, owners = Interned(), Interned()
         rows = list(
             Holding.objects.filter(merged_into__isnull=True).order_by("pk").values_list(*FIELDS)
         )
-        data = _columns(rows, paths, {})
-        self.columns = Columns(**data, alive=np.ones(len(rows), bool), paths=paths)
+        data = _columns(rows, paths, owners)
+        self.columns = Columns(
+            **data, alive=np.ones(len(rows), bool), paths=paths.values, owner_names=owners.values
+        )
         self._position = {int(pk): i for i, pk in enumerate(data["ids"])}
         self.sequence = head
 
@@ -137,7 +160,7 @@ class HoldingSnapshot:
             )
         }
         columns, fresh_rows = self.columns, []
-        path_index = {p: i for i, p in enumerate(columns.paths)}
+        paths, owners = Interned(columns.paths), Interned(columns.owner_names)
         for pk in (int(pk) for pk in changed):
             row = rows.get(pk)
             position = self._position.get(pk)
@@ -148,11 +171,11 @@ class HoldingSnapshot:
             if position is None:
                 fresh_rows.append(row[:-1])
                 continue
-            patch = _columns([row[:-1]], columns.paths, path_index)
+            patch = _columns([row[:-1]], paths, owners)
             for name, values in patch.items():
                 getattr(columns, name)[position] = values[0]
         if fresh_rows:
-            added = _columns(fresh_rows, columns.paths, path_index)
+            added = _columns(fresh_rows, paths, owners)
             start = len(columns.ids)
             for name, values in added.items():
                 setattr(columns, name, np.concatenate([getattr(columns, name), values]))

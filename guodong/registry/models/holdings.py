@@ -81,6 +81,17 @@ class Holding(ScopedModel):
     quantity_available = models.DecimalField(
         _("available quantity"), max_digits=14, decimal_places=2
     )
+    # Booked by approved demand matchings (guodong.demands). A check constraint keeps real
+    # reservations within the available quantity whatever the concurrency. Exercises book their
+    # own ledger, checked when booked but never binding, so a drill never blocks a real mission.
+    quantity_reserved = models.DecimalField(
+        _("reserved quantity"), max_digits=14, decimal_places=2, default=0, db_default=0,
+        editable=False,
+    )  # fmt: skip
+    quantity_reserved_exercise = models.DecimalField(
+        _("reserved quantity (exercise)"), max_digits=14, decimal_places=2, default=0,
+        db_default=0, editable=False,
+    )  # fmt: skip
     condition = models.CharField(_("condition"), max_length=10, choices=Condition.choices)
     readiness = models.CharField(_("readiness"), max_length=10, choices=Readiness.choices)
     division = models.ForeignKey(
@@ -159,6 +170,15 @@ class Holding(ScopedModel):
                 condition=Q(quantity_available__lte=F("quantity_total")),
                 name="holding_available_within_total",
                 violation_error_message=_("Available quantity cannot exceed the total."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_reserved__gte=0)
+                & Q(quantity_reserved__lte=F("quantity_available"))
+                & Q(quantity_reserved_exercise__gte=0),
+                name="holding_reserved_within_available",
+                violation_error_message=_(
+                    "Available quantity cannot fall below what missions have reserved."
+                ),
             ),
         ]
         indexes = [

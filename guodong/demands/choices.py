@@ -1,0 +1,78 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DemandStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ANALYSED = "analysed", _("Analysed")
+    VERIFIED = "verified", _("Verified on site")
+    APPROVED = "approved", _("Approved")
+    MATCHED = "matched", _("Matched")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    HANDED_OVER = "handed_over", _("Handed over")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ENDED = {DemandStatus.CLOSED, DemandStatus.REJECTED, DemandStatus.CANCELLED}
+# Matching may run (again) once the demand is approved and until it is handed over: a declined
+# or cancelled mission sends its quantity back to matching.
+MATCHABLE = {
+    DemandStatus.APPROVED,
+    DemandStatus.MATCHED,
+    DemandStatus.DISPATCHED,
+    DemandStatus.IN_PROGRESS,
+}
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    NORMAL = 3, _("Normal")
+
+
+class Source(models.TextChoices):
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+    EDXL = "edxl", _("EDXL-RM message")
+
+
+class StalePolicy(models.TextChoices):
+    EXCLUDE = "exclude", _("Exclude stale holdings")
+    PENALIZE = "penalize", _("Use stale holdings last")
+    ALLOW = "allow", _("Treat stale holdings like fresh ones")
+
+
+class AllocationState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    RESERVED = "reserved", _("Reserved")
+    HANDED_OVER = "handed_over", _("Handed over")
+    RETURNED = "returned", _("Returned")
+    RELEASED = "released", _("Released")
+    DECLINED = "declined", _("Declined")
+    DISCARDED = "discarded", _("Not approved")
+
+
+# Allocations that hold quantity against a line (and, while reserved, against a holding).
+ACTIVE_ALLOCATIONS = {AllocationState.RESERVED, AllocationState.HANDED_OVER}
+
+
+class MissionStatus(models.TextChoices):
+    PENDING = "pending", _("Not yet dispatched")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    HANDED_OVER = "handed_over", _("Handed over")
+    RETURNED = "returned", _("Returned")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_MISSIONS = {
+    MissionStatus.PENDING,
+    MissionStatus.DISPATCHED,
+    MissionStatus.ACKNOWLEDGED,
+    MissionStatus.IN_PROGRESS,
+}

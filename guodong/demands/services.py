@@ -1,0 +1,215 @@
+"""Demand intake and workflow. Every step checks the role allowed to take it, runs in one
+transaction and is written to the event log with its reason."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guodong.core.audit import record_event, snapshot
+from guodong.core.services import create_object, require_permission
+from guodong.demands.choices import ENDED, DemandStatus, MissionStatus, Source
+from guodong.demands.models import Demand, DemandAttachment, DemandLine
+from guodong.divisions.geo import county_code_at
+from guodong.registry.choices import CatalogueLevel
+
+LINE_FIELDS = (
+    "resource_type", "min_capability", "quantity", "destination_division", "destination",
+    "latitude", "longitude", "report_by", "priority", "readiness", "substitutes_ok",
+    "requirements", "edxl_element_id",
+)  # fmt: skip
+MAX_LINES = 500
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt")
+
+S = DemandStatus
+# action: (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "analyse": ({S.RECEIVED}, S.ANALYSED),
+    "verify": ({S.ANALYSED}, S.VERIFIED),
+    "approve": ({S.ANALYSED, S.VERIFIED}, S.APPROVED),
+    "close": ({S.HANDED_OVER}, S.CLOSED),
+    "reject": (set(S.values) - ENDED, S.REJECTED),
+    "cancel": (set(S.values) - ENDED, S.CANCELLED),
+}
+NEEDS_REASON = {"reject", "cancel"}
+
+
+def line_errors(number: int, line: Mapping[str, Any]) -> dict[str, str]:
+    """Why one demand line cannot be accepted, by field ({} when it can)."""
+    errors: dict[str, str] = {}
+    resource_type = line.get("resource_type")
+    if resource_type is None:
+        errors["resource_type"] = _("Unknown resource type.")
+    elif resource_type.level == CatalogueLevel.CATEGORY:
+        errors["resource_type"] = _("Ask for a type, or a kind with a capability level.")
+    elif resource_type.retired_in is not None:
+        errors["resource_type"] = _("“{type}” has been retired from the catalogue.").format(
+            type=resource_type.name
+        )
+    quantity = line.get("quantity")
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = _("The quantity must be greater than zero.")
+    report_by = line.get("report_by")
+    if report_by is None:
+        errors["report_by"] = _("Give the time to report by.")
+    elif report_by <= timezone.now():
+        errors["report_by"] = _("The report-to time {time} is in the past.").format(
+            time=timezone.localtime(report_by).strftime("%Y-%m-%d %H:%M")
+        )
+    lat, lon = line.get("latitude"), line.get("longitude")
+    if lat is None or lon is None:
+        errors["latitude"] = _("Give the destination point.")
+    elif county_code_at(lat, lon) is None:
+        errors["latitude"] = _("The destination ({lat}, {lon}) is outside China.").format(
+            lat=lat, lon=lon
+        )
+    if not line.get("destination_division"):
+        errors["destination_division"] = _("Choose the destination area.")
+    return {k: _("Line {n}: {reason}").format(n=number, reason=v) for k, v in errors.items()}
+
+
+@transaction.atomic
+def create_demand(
+    acting_user: Any,
+    fields: Mapping[str, Any],
+    lines: Iterable[Mapping[str, Any]],
+    *,
+    source: str = Source.PAGE,
+    attachments: Iterable[UploadedFile] = (),
+) -> Demand:
+    """Receive a demand with its lines; every line is checked and nothing is kept if one fails."""
+    require_permission(acting_user, "demands.submit")
+    lines = list(lines)
+    if not lines:
+        raise ValidationError({"lines": _("A demand needs at least one line.")})
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"lines": _("At most {n} lines per demand.").format(n=MAX_LINES)})
+    errors: dict[str, list[str]] = {}
+    for number, line in enumerate(lines, 1):
+        for field, message in line_errors(number, line).items():
+            errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    code = f"XQ{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
+    demand = create_object(
+        acting_user,
+        Demand,
+        {**fields, "code": code, "source": source, "submitted_by": _user_or_none(acting_user)},
+        permission="demands.submit",
+        action="submit",
+    )
+    DemandLine.objects.bulk_create(
+        DemandLine(demand=demand, number=n, **{k: line[k] for k in LINE_FIELDS if k in line})
+        for n, line in enumerate(lines, 1)
+    )
+    for upload in attachments:
+        add_attachment(acting_user, demand, upload)
+    return demand
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+def add_attachment(acting_user: Any, demand: Demand, upload: UploadedFile) -> DemandAttachment:
+    name = upload.name or ""
+    if not name.lower().endswith(ATTACHMENT_SUFFIXES):
+        raise ValidationError(
+            {
+                "attachments": _("“{name}”: attach PDF, images, Word, Excel or text.").format(
+                    name=name
+                )
+            }
+        )
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {"attachments": _("“{name}” is larger than 20 MB.").format(name=name)}
+        )
+    attachment = DemandAttachment(demand=demand, name=name[:200], uploaded_by=acting_user)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def locked_demand(acting_user: Any, demand: Demand, action: str) -> Demand:
+    """The demand, locked, if the user's role may take `action` on it in their jurisdiction."""
+    current = (
+        Demand.objects.visible_to(acting_user, action).select_for_update().filter(pk=demand.pk)
+    ).first()
+    if current is None:
+        raise PermissionDenied(_("Your role may not perform this action."))
+    return current
+
+
+def allowed_actions(user: Any, demand: Demand) -> list[str]:
+    """The workflow steps this user may take on the demand now (for buttons and the API)."""
+    actions = [
+        action
+        for action, (sources, _target) in TRANSITIONS.items()
+        if demand.status in sources and Demand.permits(user, action)
+    ]
+    # A submitter may withdraw their own demand; only the office cancels anyone's.
+    if (
+        "cancel" in actions
+        and not user.has_role_perm("demands.process")
+        and demand.submitted_by_id != user.pk
+    ):
+        actions.remove("cancel")
+    return actions
+
+
+@transaction.atomic
+def transition(acting_user: Any, demand: Demand, action: str, reason: str = "") -> Demand:
+    """Move the demand one workflow step; rejecting or cancelling releases every reservation."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": _("Unknown step “{action}”.").format(action=action)})
+    current = locked_demand(acting_user, demand, action)
+    if action not in allowed_actions(acting_user, current):
+        if current.status not in TRANSITIONS[action][0]:
+            raise ValidationError(
+                {"status": _("A demand that is “{status}” cannot take this step.").format(
+                    status=current.get_status_display()
+                )}
+            )  # fmt: skip
+        raise PermissionDenied(_("Your role may not perform this action."))
+    reason = reason.strip()
+    if action in NEEDS_REASON and not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    if action in NEEDS_REASON:
+        from guodong.demands.missions import end_all_missions
+
+        end_all_missions(acting_user, current, reason)
+    before = snapshot(current)
+    current.status = TRANSITIONS[action][1]
+    current.status_reason = reason
+    current.save(update_fields=["status", "status_reason", "updated_at"])
+    record_event(acting_user, f"demand.{action}", current, before=before, after=snapshot(current))
+    return current
+
+
+def settle_status(acting_user: Any, demand: Demand) -> None:
+    """Derive in progress / handed over from the missions (inside the caller's transaction)."""
+    states = set(demand.missions.values_list("status", flat=True))
+    active = states - {MissionStatus.DECLINED, MissionStatus.CANCELLED}
+    target = demand.status
+    if active and active <= {MissionStatus.HANDED_OVER, MissionStatus.RETURNED}:
+        target = S.HANDED_OVER
+    elif active & {
+        MissionStatus.ACKNOWLEDGED,
+        MissionStatus.IN_PROGRESS,
+        MissionStatus.HANDED_OVER,
+    }:
+        target = S.IN_PROGRESS
+    if target != demand.status and demand.status not in ENDED:
+        before = snapshot(demand)
+        demand.status = target
+        demand.save(update_fields=["status", "updated_at"])
+        record_event(acting_user, "demand.progress", demand, before=before, after=snapshot(demand))
