@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from guodong.accounts.api.views import TokenView, UserViewSet
 from guodong.core.api_views import EventViewSet
+from guodong.demands.api.views import DemandViewSet, MissionViewSet
 from guodong.divisions.api.views import DivisionViewSet
 from guodong.orgs.api.views import DutyItemViewSet, OrganizationViewSet
 from guodong.registry.api import views as registry_api
@@ -27,6 +28,8 @@ router.register("sirens", registry_api.SirenViewSet, basename="siren")
 router.register("warehouses", registry_api.WarehouseViewSet, basename="warehouse")
 router.register("imports", registry_api.ImportJobViewSet, basename="importjob")
 router.register("potential", registry_api.PotentialView, basename="potential")
+router.register("demands", DemandViewSet, basename="demand")
+router.register("missions", MissionViewSet, basename="mission")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -107,7 +107,7 @@ def test_request_becomes_a_demand_and_the_answer_is_commit_then_deployment_statu
                 rtype("EQP.PWR.GEN-M").urn, when=timezone.localtime() - dt.timedelta(days=1)
             ),
             "past",
-        ),  # fmt: skip
+        ),
         (lambda: (EXAMPLES / "uicds-xcore" / "RequestResource.1.xml").read_bytes(), "NIMS Typing"),
         (
             lambda: (EXAMPLES / "uicds-xcore" / "CommitResource.1.xml").read_bytes(),
