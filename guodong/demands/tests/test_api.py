@@ -40,8 +40,8 @@ def test_the_loop_through_the_api(liaison, nanhu_staff, reporter, generators):
         assert answer.status_code == 200, answer.json()
     matching = staff.post(f"{api}/demands/{demand['id']}/match/").json()
     assert sum(a["quantity"] for a in matching["allocations"]) == 5
-    missions = staff.post(f"{api}/demands/{demand['id']}/approve-matching/",
-                          {"matching": matching["id"]}, content_type="application/json")  # fmt: skip
+    approve = f"{api}/demands/{demand['id']}/approve-matching/"
+    missions = staff.post(approve, {"matching": matching["id"]}, content_type="application/json")
     assert missions.status_code == 200 and len(missions.json()) == 2
     assert staff.post(f"{api}/demands/{demand['id']}/dispatch_missions/").status_code == 200
     unit = client_for(reporter)
@@ -82,6 +82,6 @@ def test_bad_demands_get_field_errors(liaison, reporter):
 
 
 def test_an_xxe_message_sent_to_the_api_is_refused(liaison):
-    answer = client_for(liaison).post("/api/v1/demands/edxl/?division=%d" % division("330402").pk,
-                                      XXE, content_type="application/xml")  # fmt: skip
+    url = f"/api/v1/demands/edxl/?division={division('330402').pk}"
+    answer = client_for(liaison).post(url, XXE, content_type="application/xml")
     assert answer.status_code == 400 and "DTD" in str(answer.json())
