@@ -44,5 +44,6 @@ urlpatterns = [
     path("organizations/", include("guodong.orgs.urls")),
     path("users/", include("guodong.accounts.urls")),
     path("registry/", include("guodong.registry.urls")),
+    path("demands/", include("guodong.demands.urls")),
     path("", include("guodong.core.urls")),
 ]

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guodong.demands.models import Demand, DemandLine
+from guodong.divisions.models import Division
+from guodong.registry.choices import CatalogueLevel
+from guodong.registry.models import ResourceType
+
+
+class DemandForm(forms.ModelForm):
+    class Meta:
+        model = Demand
+        fields = ["title", "requester", "requester_contact", "incident", "division", "is_exercise",
+                  "stale_policy", "stale_penalty_km", "owner_cap_percent",
+                  "township_cap_percent"]  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        self.fields["division"].initial = user.organization.division_id
+        self.fields["requester"].initial = user.organization.name
+
+
+class LineForm(forms.ModelForm):
+    report_by = forms.DateTimeField(
+        label=_("report by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    class Meta:
+        model = DemandLine
+        fields = ["resource_type", "min_capability", "quantity", "destination_division",
+                  "destination", "latitude", "longitude", "report_by", "priority", "readiness",
+                  "substitutes_ok", "requirements"]  # fmt: skip
+        widgets = {"requirements": forms.TextInput()}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource_type"].queryset = ResourceType.objects.filter(
+            level__in=[CatalogueLevel.KIND, CatalogueLevel.TYPE], retired_in__isnull=True
+        ).order_by("path")
+        self.fields["resource_type"].label_from_instance = lambda t: t.indented_name
+        self.fields["destination_division"].queryset = Division.objects.visible_to(user).filter(
+            level__lte=5
+        )
+        self.fields["report_by"].initial = (timezone.localtime() + dt.timedelta(hours=12)).strftime(
+            "%Y-%m-%dT%H:00"
+        )
+        # Zero or negative quantities reach the service, whose message names the line.
+        self.fields["quantity"].widget.attrs.pop("min", None)
+        self.fields["quantity"].min_value = None
+        self.fields["quantity"].validators = []
+
+    def clean_quantity(self) -> int:
+        return self.cleaned_data["quantity"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+
+class HandoverForm(forms.Form):
+    received_by = forms.CharField(label=_("received by"), max_length=100)
+    received_at = forms.DateTimeField(
+        label=_("received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    condition = forms.CharField(label=_("condition"), max_length=200, initial="完好")
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.TextInput())
+
+    def __init__(self, *args: Any, items: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.items = items
+        for item in items:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=f"{item.holding.type.name}（{_('allocated')} {item.quantity}）",
+                initial=item.quantity,
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}

@@ -1,0 +1,80 @@
+"""The pages a person uses: submit, match, approve, dispatch, answer, hand over, print."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from conftest import client_for
+from guodong.demands.models import Demand, Mission
+from guodong.demands.tests.conftest import division, rtype, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(quantity="5", report_by=None):
+    report_by = report_by or (timezone.localtime() + dt.timedelta(hours=6))
+    return {
+        "title": "防汛抢险发电保障", "requester": "嘉兴军分区", "division": division("330402").pk,
+        "stale_policy": "penalize", "stale_penalty_km": "50",
+        "line0-resource_type": rtype("EQP.PWR.GEN-M").pk, "line0-quantity": quantity,
+        "line0-destination_division": division("330402105004").pk,
+        "line0-destination": "大桥镇集结点",
+        "line0-latitude": "30.749", "line0-longitude": "120.827",
+        "line0-report_by": report_by.strftime("%Y-%m-%dT%H:%M"), "line0-priority": "1",
+        "line0-readiness": "h24",
+    }  # fmt: skip
+
+
+def test_submitting_a_bad_line_shows_the_reason_in_chinese_and_keeps_nothing(liaison):
+    page = client_for(liaison)
+    before = Demand.objects.count()
+    answer = page.post("/demands/new/", _form(quantity="0"))
+    assert answer.status_code == 200
+    assert "第 1 行" in answer.content.decode() and "数量" in answer.content.decode()
+    past = page.post("/demands/new/", _form(report_by=timezone.localtime() - dt.timedelta(hours=2)))
+    assert "已经过去" in past.content.decode()
+    assert Demand.objects.count() == before
+    done = page.post("/demands/new/", _form())
+    assert done.status_code == 302 and Demand.objects.count() == before + 1
+
+
+def test_staff_match_approve_dispatch_and_the_unit_hands_over_on_pages(
+    liaison, nanhu_staff, reporter, generators
+):
+    demand = submit(liaison)
+    office = client_for(nanhu_staff)
+    for action in ("analyse", "approve", "match"):
+        assert office.post(f"/demands/{demand.pk}/{action}/").status_code == 302
+    detail = office.get(f"/demands/{demand.pk}/").content.decode()
+    assert 'id="approve-matching"' in detail and "为何选择这些条目" in detail
+    run = demand.matchings.first()
+    office.post(f"/demands/{demand.pk}/approve_matching/", {"matching": run.pk})
+    office.post(f"/demands/{demand.pk}/dispatch/")
+    assert Demand.objects.get(pk=demand.pk).status == "dispatched"
+    own = Mission.objects.get(demand=demand, unit=reporter.organization)
+    unit = client_for(reporter)
+    other = Mission.objects.exclude(pk=own.pk).get(demand=demand)
+    assert unit.get(f"/demands/missions/{other.pk}/").status_code == 404
+    unit.post(f"/demands/missions/{own.pk}/acknowledge/")
+    item = own.allocations.get()
+    too_many = unit.post(f"/demands/missions/{own.pk}/handover/", {
+        "received_by": "张连长", "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "condition": "完好", f"item_{item.pk}": str(item.quantity + 1),
+    }, follow=True)  # fmt: skip
+    assert "分配" in too_many.content.decode()
+    assert Mission.objects.get(pk=own.pk).status == "acknowledged"
+    unit.post(f"/demands/missions/{own.pk}/handover/", {
+        "received_by": "张连长", "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "condition": "完好", f"item_{item.pk}": str(item.quantity),
+    })  # fmt: skip
+    assert Mission.objects.get(pk=own.pk).status == "handed_over"
+    notice = unit.get(f"/demands/missions/{own.pk}/notice/").content.decode()
+    assert "动员任务通知书" in notice and own.code in notice and "13800001111" not in notice
+    assert unit.get(f"/demands/missions/{own.pk}/status.xml").status_code == 200
+
+
+def test_reporter_cannot_reach_demands_without_a_mission(liaison, reporter, generators):
+    demand = submit(liaison)
+    assert client_for(reporter).get(f"/demands/{demand.pk}/").status_code == 404
+    assert client_for(reporter).get("/demands/new/").status_code == 403
