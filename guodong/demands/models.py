@@ -370,6 +370,10 @@ class Allocation(models.Model):
     def __str__(self) -> str:
         return f"{self.holding_id} → {self.line} × {self.quantity}"
 
+    @property
+    def distance_km(self) -> float:
+        return round(self.distance_m / 1000, 1)
+
 
 class Handover(models.Model):
     """The receipt of a mission's handover (交接): who received what, when, in what state."""
