@@ -124,7 +124,10 @@ class _Problem:
         if len(self.line_classes) != len(demand):
             raise ValueError("one list of accepted classes per demand line")
         self.klass = klass
-        self.members = {int(c): np.flatnonzero(klass == c) for c in np.unique(klass)}
+        order = np.argsort(klass, kind="stable")
+        classes, starts = np.unique(klass[order], return_index=True)
+        parts = np.split(order, starts[1:]) if len(order) else []
+        self.members = {int(c): part for c, part in zip(classes, parts, strict=True)}
 
     def eligible(self, line: int) -> np.ndarray:
         parts = [self.members.get(int(c), np.empty(0, np.int64)) for c in self.line_classes[line]]
@@ -379,6 +382,8 @@ def _add_violations(graph: _Graph, trees: _Trees, potentials: np.ndarray) -> int
     problem = graph.problem
     supply, demand = problem.supply, problem.demand
     in_graph = graph.used
+    in_mask = np.zeros(len(supply), bool)
+    in_mask[in_graph] = True
     pi_supply = potentials[graph.supply_node] if len(in_graph) else np.empty(0)
     group_potentials = [potentials[n] for nodes in graph.group_nodes for n in nodes.values()]
     floor = min([0.0, *[p for p in group_potentials if np.isfinite(p)]])
@@ -390,7 +395,7 @@ def _add_violations(graph: _Graph, trees: _Trees, potentials: np.ndarray) -> int
         # Only points nearer than π(j) − floor can have a negative reduced cost.
         angle = min(np.pi, (pi_line - floor) / EARTH_RADIUS_M)
         near = trees.within(j, 2 * np.sin(angle / 2) + 1e-12)
-        outside = near[~np.isin(near, in_graph) & (problem.usable[near] > 0)]
+        outside = near[~in_mask[near] & (problem.usable[near] > 0)]
         if len(outside):
             reduced = (
                 distances_m(supply, outside, demand, j)
