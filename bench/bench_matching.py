@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from guodong.matching.engine import (  # noqa: E402
+from guodong.matching.engine import (
     Points,
     Result,
     Rules,
