@@ -13,23 +13,25 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guodong_bench")
 
 
-def setup_django() -> bool:
-    """Point Django at the benchmark database (created if missing); False without PostgreSQL."""
-    import psycopg
+def setup_django(url: str = BENCH_DB) -> bool:
+    """Point Django at a benchmark database (created if missing); False when it is a
+    PostgreSQL database and the server is not reachable."""
+    if url.startswith("postgres"):
+        import psycopg
 
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    name = BENCH_DB.rsplit("/", 1)[1]
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
-            exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if not exists:
-                connection.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as error:
-        print(f"PostgreSQL not reachable ({error}); benchmarks skipped.")
-        return False
-    os.environ["DATABASE_URL"] = BENCH_DB
+        admin_url = url.rsplit("/", 1)[0] + "/postgres"
+        name = url.rsplit("/", 1)[1]
+        try:
+            with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
+                exists = connection.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+                ).fetchone()
+                if not exists:
+                    connection.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as error:
+            print(f"PostgreSQL not reachable ({error}); benchmarks skipped.")
+            return False
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guodong.settings")
     os.environ.setdefault(
         "GUODONG_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"

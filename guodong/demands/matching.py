@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,6 +222,8 @@ def rules_for(demand: Demand, columns: Columns, found: Candidates, lines: list[D
         _group(np.column_stack([types, area, owner]), found.usable,
                lambda k, t: share(demand.owner_cap_percent, k[0])),
     )  # fmt: skip
+    # A level whose groups are all uncapped constrains nothing: leave it out of the network.
+    groups = tuple(group for group in groups if bool((group.cap < UNCAPPED).any()))
     penalty = np.zeros(len(rows), np.int64)
     if demand.stale_policy == StalePolicy.PENALIZE:
         penalty[found.stale] = demand.stale_penalty_km * 1000
@@ -438,7 +440,10 @@ def _reserve(demand: Demand, proposals: list[Allocation]) -> None:
     version = {a.holding_id: a.holding_version for a in proposals}
     locked = {
         h.pk: h
-        for h in Holding.objects.select_for_update().filter(pk__in=list(wanted)).order_by("pk")
+        for h in Holding.objects.select_for_update()
+        .filter(pk__in=list(wanted))
+        .order_by("pk")
+        .only("updated_at", "merged_into", "quantity_available", field, "owner_name")
     }
     problems = []
     for pk, quantity in wanted.items():
@@ -458,14 +463,11 @@ def _reserve(demand: Demand, proposals: list[Allocation]) -> None:
         raise ValidationError(
             {"matching": [*problems[:5], _("Nothing was reserved: match again.")]}
         )
-    items = list(wanted.items())
+    table, column = Holding._meta.db_table, Holding._meta.get_field(field).column
+    statement = f"UPDATE {table} SET {column} = {column} + %s WHERE id = %s"  # noqa: S608
     try:
-        with transaction.atomic():
-            for start in range(0, len(items), 400):
-                chunk = items[start : start + 400]
-                Holding.objects.filter(pk__in=[pk for pk, _q in chunk]).update(
-                    **{field: F(field) + Case(*(When(pk=pk, then=Value(q)) for pk, q in chunk))}
-                )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(statement, [(q, pk) for pk, q in wanted.items()])
     except IntegrityError as error:  # the table's check constraint: never over-booked
         raise ValidationError(
             {"matching": _("Another office reserved these holdings meanwhile: match again.")}
@@ -476,7 +478,7 @@ def _missions_for(demand: Demand, proposals: list[Allocation]) -> list[Mission]:
     holdings = {
         h.pk: h
         for h in Holding.objects.filter(pk__in={a.holding_id for a in proposals}).only(
-            "pk", "owner_id", "owner_name", "contact_name", "contact_phone", "division_path"
+            "pk", "owner_id", "owner_name", "division_path"
         )
     }
     groups: dict[tuple[int | None, str], list[Allocation]] = defaultdict(list)
@@ -484,14 +486,21 @@ def _missions_for(demand: Demand, proposals: list[Allocation]) -> list[Mission]:
         holding = holdings[allocation.holding_id]
         key = (holding.owner_id, "" if holding.owner_id else holding.owner_name)
         groups[key].append(allocation)
+    # The contact of each mission is its first holding's: decrypt only those phones.
+    firsts = [items[0].holding_id for items in groups.values()]
+    contacts = {
+        h.pk: (h.contact_name, h.contact_phone)
+        for h in Holding.objects.filter(pk__in=firsts).only("contact_name", "contact_phone")
+    }
     count = demand.missions.count()
     missions = []
-    for n, ((unit_id, _name), items) in enumerate(sorted(groups.items(), key=str), count + 1):
+    ordered = sorted(groups.items(), key=lambda group: (group[0][0] or 0, group[0][1]))
+    for n, ((unit_id, _name), items) in enumerate(ordered, count + 1):
         first = holdings[items[0].holding_id]
         mission = Mission.objects.create(
             code=f"{demand.code}-R{n:02d}", demand=demand, unit_id=unit_id,
-            owner_name=first.owner_name, contact_name=first.contact_name,
-            contact_phone=first.contact_phone, is_exercise=demand.is_exercise,
+            owner_name=first.owner_name, contact_name=contacts[first.pk][0],
+            contact_phone=contacts[first.pk][1], is_exercise=demand.is_exercise,
             division_path=_common_path([holdings[a.holding_id].division_path for a in items]),
             report_by=min(a.line.report_by for a in items), status=MissionStatus.PENDING,
         )  # fmt: skip

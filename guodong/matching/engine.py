@@ -204,23 +204,25 @@ class _Graph:
         problem = self.problem
         supply, demand = problem.supply, problem.demand
         self.used = used = np.unique(np.concatenate([*self.pairs, np.empty(0, np.int64)]))
-        tails, heads, caps = [], [], []
+        tails: list[np.ndarray] = []
+        heads: list[np.ndarray] = []
+        caps: list[np.ndarray] = []
         parent = np.zeros(len(used), np.int64)  # node feeding each used supply point (0: S)
         next_node = 1
         self.group_nodes: list[dict[int, int]] = []
         for group in problem.groups:
             member = group.member[used]
-            nodes: dict[int, int] = {}
-            for g in np.unique(member[member >= 0]).tolist():
-                at = member == g
-                if len(np.unique(parent[at])) != 1:
-                    raise ValueError("groups must nest: a group lies inside one outer group")
-                nodes[g] = next_node
-                tails.append(int(parent[at][0])), heads.append(next_node)
-                caps.append(int(group.cap[g]))
-                parent[at] = next_node
-                next_node += 1
-            self.group_nodes.append(nodes)
+            inside = member >= 0
+            ids, inverse = np.unique(member[inside], return_inverse=True)
+            links = np.unique(np.column_stack([inverse, parent[inside]]), axis=0)
+            if len(links) != len(ids):
+                raise ValueError("groups must nest: a group lies inside one outer group")
+            nodes = next_node + np.arange(len(ids))
+            tails.append(links[:, 1]), heads.append(nodes), caps.append(group.cap[ids])
+            parent[inside] = nodes[inverse]
+            self.group_nodes.append(dict(zip(ids.tolist(), nodes.tolist(), strict=True)))
+            next_node += len(ids)
+        group_arcs = sum(len(t) for t in tails)
         supply_node = next_node + np.arange(len(used))
         line_node = next_node + len(used) + np.arange(len(demand))
         sink = int(line_node[-1]) + 1
@@ -236,18 +238,18 @@ class _Graph:
         self.pair_s, self.pair_j, self.pair_d = pair_s, pair_j, pair_d
         q = demand.quantity.astype(np.int64)
         tail = np.concatenate([
-            np.array(tails, np.int64), parent, supply_node[np.searchsorted(used, pair_s)],
+            *tails, parent, supply_node[np.searchsorted(used, pair_s)],
             np.zeros(len(demand), np.int64), line_node,
         ])  # fmt: skip
         head = np.concatenate([
-            np.array(heads, np.int64), supply_node, line_node[pair_j], line_node,
+            *heads, supply_node, line_node[pair_j], line_node,
             np.full(len(demand), sink),
         ])  # fmt: skip
         cap = np.concatenate([
-            np.array(caps, np.int64), problem.usable[used], np.full(len(pair_s), total), q, q,
+            *caps, problem.usable[used], np.full(len(pair_s), total), q, q,
         ])  # fmt: skip
         cost = np.concatenate([
-            np.zeros(len(tails) + len(used), np.int64), pair_d + problem.penalty[pair_s],
+            np.zeros(group_arcs + len(used), np.int64), pair_d + problem.penalty[pair_s],
             np.full(len(demand), UNMET_COST), np.zeros(len(demand), np.int64),
         ])  # fmt: skip
         flow = min_cost_flow.SimpleMinCostFlow()
@@ -259,7 +261,7 @@ class _Graph:
         if status != flow.OPTIMAL:
             raise RuntimeError(f"min-cost flow failed with status {status}")
         flows = flow.flows(np.arange(flow.num_arcs()))
-        start = len(tails) + len(used)
+        start = group_arcs + len(used)
         self.arc_count = len(pair_s)
         self.arrays = (tail, head, cap, cost, flows, sink + 1)
         return flows[start : start + len(pair_s)], flows

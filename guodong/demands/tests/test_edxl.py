@@ -77,7 +77,7 @@ def test_request_becomes_a_demand_and_the_answer_is_commit_then_deployment_statu
     line = demand.lines.get()
     assert (demand.source, demand.requester, line.quantity) == ("edxl", "嘉兴军分区作战值班室", 4)
     assert line.destination_division.code == "330402"
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="已经接收过"):
         import_message(liaison, data, division=division("330402"))
     transition(nanhu_staff, demand, "analyse")
     transition(nanhu_staff, demand, "approve")
@@ -99,14 +99,14 @@ def test_request_becomes_a_demand_and_the_answer_is_commit_then_deployment_statu
     ("data", "reason"),
     [
         (lambda: _request("Track Dozer"), "Track Dozer"),
-        (lambda: _request(rtype("EQP.PWR.GEN-M").urn, amount=0), "greater than zero"),
-        (lambda: _request(rtype("EQP.PWR.GEN-M").urn, amount=2.5), "whole number"),
-        (lambda: _request(rtype("EQP.PWR.GEN-M").urn, lat=48.85, lon=2.35), "outside China"),
+        (lambda: _request(rtype("EQP.PWR.GEN-M").urn, amount=0), "大于零"),
+        (lambda: _request(rtype("EQP.PWR.GEN-M").urn, amount=2.5), "整数"),
+        (lambda: _request(rtype("EQP.PWR.GEN-M").urn, lat=48.85, lon=2.35), "不在中国境内"),
         (
             lambda: _request(
                 rtype("EQP.PWR.GEN-M").urn, when=timezone.localtime() - dt.timedelta(days=1)
             ),
-            "past",
+            "已经过去",
         ),
         (lambda: (EXAMPLES / "uicds-xcore" / "RequestResource.1.xml").read_bytes(), "NIMS Typing"),
         (

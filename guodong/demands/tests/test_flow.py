@@ -123,7 +123,7 @@ def test_approving_a_matching_whose_holding_changed_reserves_nothing(
     near.refresh_from_db()
     near.notes = "改了"
     near.save()
-    with pytest.raises(ValidationError, match="match again"):
+    with pytest.raises(ValidationError, match="重新匹配"):
         approve_matching(nanhu_staff, run)
     assert Holding.objects.filter(pk__in=[near.pk, far.pk], quantity_reserved__gt=0).count() == 0
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.APPROVED
@@ -136,7 +136,7 @@ def test_two_offices_cannot_book_the_same_generator_twice(
     second = approved(liaison, city_staff, line(quantity=13), division=division("330400"))
     run_a, run_b = run_matching(nanhu_staff, first), run_matching(city_staff, second)
     approve_matching(nanhu_staff, run_a)
-    with pytest.raises(ValidationError, match="match again"):
+    with pytest.raises(ValidationError, match="重新匹配"):
         approve_matching(city_staff, run_b)
     assert (
         sum(
