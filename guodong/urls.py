@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from guodong.accounts.api.views import TokenView, UserViewSet
 from guodong.core.api_views import EventViewSet
-from guodong.demands.api.views import DemandViewSet, MissionViewSet
+from guodong.demands.api.views import DemandLayerView, DemandViewSet, MissionViewSet
 from guodong.divisions.api.views import DivisionViewSet
 from guodong.orgs.api.views import DutyItemViewSet, OrganizationViewSet
 from guodong.registry.api import views as registry_api
@@ -34,6 +34,7 @@ router.register("missions", MissionViewSet, basename="mission")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api_token"),
+    path("api/v1/map/demands/", DemandLayerView.as_view(), name="map_demands"),
     path("", include("guodong.maps.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guodong.demands.choices import ENDED, OPEN_MISSIONS, DemandStatus, MissionStatus
+from guodong.demands.models import Demand, Mission
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import CatalogueLevel, Freshness
@@ -143,7 +145,32 @@ def survey_progress(user: Any) -> Table:
     return table
 
 
+def _by_status(key: str, title: str, queryset: Any, choices: Any, url_name: str) -> Table:
+    table = Table(key, title, [_("status"), _("count")])
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("*")))
+    for value, label in choices:
+        if counts.get(value):
+            table.rows.append([str(label), counts[value]])
+            table.links.append(f"{reverse(url_name)}?status={value}")
+    return table
+
+
+def open_demands(user: Any) -> Table:
+    demands = Demand.objects.visible_to(user).exclude(status__in=ENDED)
+    return _by_status(
+        "demands", _("Open demands by status"), demands, DemandStatus.choices, "demand_list"
+    )
+
+
+def missions_by_status(user: Any) -> Table:
+    missions = Mission.objects.visible_to(user)
+    return _by_status(
+        "missions", _("Missions by status"), missions, MissionStatus.choices, "mission_list"
+    )
+
+
 def overdue(user: Any) -> Table:
+    """Verification tasks past their due date and missions past their report-by time."""
     table = Table("overdue", _("Overdue items"), [_("item"), _("due date"), _("assignee")])
     tasks = VerificationTask.objects.visible_to(user).filter(
         status=TaskStatus.OPEN, due_date__lt=timezone.localdate()
@@ -151,6 +178,13 @@ def overdue(user: Any) -> Table:
     for task in tasks.select_related("assignee")[:20]:
         table.rows.append([task.title, task.due_date, str(task.assignee)])
         table.links.append(task.get_absolute_url())
+    late = Mission.objects.visible_to(user).filter(
+        status__in=OPEN_MISSIONS, report_by__lt=timezone.now()
+    )
+    for mission in late.order_by("report_by")[:20]:
+        table.rows.append([_("Mission {code}").format(code=mission.code), mission.report_by,
+                           mission.owner_name])  # fmt: skip
+        table.links.append(mission.get_absolute_url())
     return table
 
 
@@ -161,5 +195,7 @@ def dashboard_tables(user: Any) -> list[Table]:
         freshness_mix(user),
         worst_townships(user),
         survey_progress(user),
+        open_demands(user),
+        missions_by_status(user),
         overdue(user),
     ]

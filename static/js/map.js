@@ -14,6 +14,7 @@
     siren: L.layerGroup(),
     warehouse: L.layerGroup(),
     specialists: L.layerGroup(),
+    demands: L.layerGroup().addTo(map),
   };
   L.control.layers(null, {
     [t.holdings]: layers.holdings,
@@ -21,6 +22,7 @@
     [t.sirens]: layers.siren,
     [t.warehouses]: layers.warehouse,
     [t.specialists]: layers.specialists,
+    [t.demands]: layers.demands,
   }, { collapsed: false }).addTo(map);
 
   const legend = L.control({ position: "bottomleft" });
@@ -110,7 +112,29 @@
     }
   }
 
+  // Open demands: a red marker at each destination, a line from every allocated holding to it
+  // (dashed while the matching is only proposed).
+  async function drawDemands() {
+    const lines = await getJson(config.demandsUrl);
+    layers.demands.clearLayers();
+    for (const d of lines) {
+      for (const f of d.flows) {
+        L.polyline([[f.lat, f.lon], [d.lat, d.lon]], {
+          color: f.proposed ? "#ef6c00" : "#c62828", weight: Math.min(6, 1 + Math.log10(1 + f.quantity) * 2),
+          opacity: 0.7, dashArray: f.proposed ? "6 6" : null, className: "demand-flow",
+        }).bindTooltip(`${escapeHtml(f.owner)} → ${f.quantity} ${escapeHtml(d.unit)}${f.proposed ? "（" + escapeHtml(t.proposed) + "）" : ""}`)
+          .addTo(layers.demands);
+      }
+      const label = `${d.exercise ? "【" + escapeHtml(t.exercise) + "】" : ""}<strong>${escapeHtml(d.title)}</strong>`;
+      L.circleMarker([d.lat, d.lon], { radius: 9, color: "#b71c1c", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "demand-destination" })
+        .bindPopup(`${label}<br>${escapeHtml(d.demand)} · ${escapeHtml(d.status)}<br>${d.line}. ${escapeHtml(d.type)} × ${d.quantity} ${escapeHtml(d.unit)}<br>${escapeHtml(t.report_to)}：${escapeHtml(d.destination)}<br><a href="${d.url}">${escapeHtml(t.details)}</a>`)
+        .addTo(layers.demands);
+    }
+  }
+  drawDemands();
+
   map.on("overlayadd", (event) => {
+    if (event.layer === layers.demands) drawDemands();
     for (const kind of ["shelter", "siren", "warehouse"]) {
       if (event.layer === layers[kind]) drawFacilities(kind);
     }

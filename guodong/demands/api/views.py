@@ -7,11 +7,13 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, exceptions, mixins, viewsets
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from guodong.core.api import ScopedViewSet
 from guodong.demands import missions as mission_steps
@@ -22,6 +24,7 @@ from guodong.demands.api.serializers import (
     MissionSerializer,
 )
 from guodong.demands.edxl.exchange import commit_message, deployment_report, import_message
+from guodong.demands.layers import demand_layer
 from guodong.demands.matching import approve_matching, run_matching
 from guodong.demands.models import Demand, MatchingRun, Mission
 from guodong.demands.services import create_demand, transition
@@ -176,3 +179,11 @@ class MissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def edxl_status(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The handover as an EDXL-RM ReportResourceDeploymentStatus message."""
         return HttpResponse(deployment_report(self.get_object()), content_type=XML)
+
+
+class DemandLayerView(APIView):
+    """Open demands on the map: destinations and the flows from allocated holdings."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(demand_layer(request.user))
