@@ -114,6 +114,9 @@
 
   // Open demands: a red marker at each destination, a line from every allocated holding to it
   // (dashed while the matching is only proposed).
+  // Few shapes, drawn above the holding markers: SVG keeps them crisp and addressable.
+  map.createPane("demands").style.zIndex = 650;
+  const demandRenderer = L.svg({ pane: "demands" });
   async function drawDemands() {
     const lines = await getJson(config.demandsUrl);
     layers.demands.clearLayers();
@@ -121,12 +124,12 @@
       for (const f of d.flows) {
         L.polyline([[f.lat, f.lon], [d.lat, d.lon]], {
           color: f.proposed ? "#ef6c00" : "#c62828", weight: Math.min(6, 1 + Math.log10(1 + f.quantity) * 2),
-          opacity: 0.7, dashArray: f.proposed ? "6 6" : null, className: "demand-flow",
+          opacity: 0.7, dashArray: f.proposed ? "6 6" : null, className: "demand-flow", renderer: demandRenderer, pane: "demands",
         }).bindTooltip(`${escapeHtml(f.owner)} → ${f.quantity} ${escapeHtml(d.unit)}${f.proposed ? "（" + escapeHtml(t.proposed) + "）" : ""}`)
           .addTo(layers.demands);
       }
       const label = `${d.exercise ? "【" + escapeHtml(t.exercise) + "】" : ""}<strong>${escapeHtml(d.title)}</strong>`;
-      L.circleMarker([d.lat, d.lon], { radius: 9, color: "#b71c1c", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "demand-destination" })
+      L.circleMarker([d.lat, d.lon], { radius: 9, color: "#b71c1c", weight: 3, fillColor: "#fff", fillOpacity: 1, className: "demand-destination", renderer: demandRenderer, pane: "demands" })
         .bindPopup(`${label}<br>${escapeHtml(d.demand)} · ${escapeHtml(d.status)}<br>${d.line}. ${escapeHtml(d.type)} × ${d.quantity} ${escapeHtml(d.unit)}<br>${escapeHtml(t.report_to)}：${escapeHtml(d.destination)}<br><a href="${d.url}">${escapeHtml(t.details)}</a>`)
         .addTo(layers.demands);
     }

@@ -44,6 +44,10 @@ def test_staff_matches_a_demand_and_dispatches_its_missions(page, live_server):
     assert page.locator("#missions .mission-status").all_inner_texts() == ["已下达", "已下达"]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "demand-dispatched.png"), full_page=True)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("path.demand-destination")
+    assert page.locator("path.demand-flow").count() == 2, "one line from each reserved holding"
+    page.screenshot(path=str(ARTIFACTS / "map-demand-flows.png"))
     assert all(url.startswith(live_server.url) for url in requests), "no request leaves 127.0.0.1"
 
     page.click("form[action='/logout/'] button")
