@@ -198,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FacilityStatusEnum": "guodong.registry.models.facilities.FacilityStatus",
         "ImportStatusEnum": "guodong.registry.models.surveys.ImportStatus",
+        "CapabilityLevelEnum": "guodong.registry.choices.CapabilityLevel",
+        "DemandStatusEnum": "guodong.demands.choices.DemandStatus",
+        "MissionStatusEnum": "guodong.demands.choices.MissionStatus",
+        "AllocationStateEnum": "guodong.demands.choices.AllocationState",
         "CampaignStatusEnum": "guodong.registry.models.surveys.CampaignStatus",
         "AssignmentStatusEnum": "guodong.registry.models.surveys.AssignmentStatus",
         "TaskStatusEnum": "guodong.registry.models.verification.TaskStatus",

@@ -188,9 +188,11 @@ def seed_users() -> None:
 
 
 def load_demo() -> None:
+    from guodong.demo.demand_seed import seed_demands
     from guodong.demo.registry_seed import load_registry_demo
 
     ensure_divisions()
     seed_organizations()
     seed_users()
     load_registry_demo()
+    seed_demands()

@@ -245,3 +245,12 @@ def test_district_staff_cannot_see_or_match_another_districts_demand(
     assert not Demand.objects.visible_to(xiuzhou_staff).filter(pk=demand.pk).exists()
     with pytest.raises(PermissionDenied):
         run_matching(xiuzhou_staff, demand)
+
+
+def test_the_demo_exercise_is_approved_and_can_be_matched_at_once(nanhu_staff):
+    drill = Demand.objects.get(title="冷链运输保障演练")
+    assert drill.is_exercise and drill.status == DemandStatus.APPROVED
+    run = run_matching(nanhu_staff, drill)
+    assert run.allocations.exists() and all(a.is_exercise for a in run.allocations.all())
+    approve_matching(nanhu_staff, run)
+    assert all(m.is_exercise for m in drill.missions.all())
