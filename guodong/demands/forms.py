@@ -7,8 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guodong.demands.models import Demand, DemandLine
+from guodong.demands.models import Demand, DemandLine, ReserveFloor
 from guodong.divisions.models import Division
+from guodong.orgs.forms import ScopedModelForm
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.models import ResourceType
 
@@ -84,3 +85,16 @@ class HandoverForm(forms.Form):
 
     def quantities(self) -> dict[int, int]:
         return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+
+
+class ReserveFloorForm(ScopedModelForm):
+    class Meta:
+        model = ReserveFloor
+        fields = ["division", "resource_type", "quantity", "note"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["division"].queryset = self.fields["division"].queryset.filter(level__lte=4)
+        self.fields["resource_type"].queryset = ResourceType.objects.filter(
+            level=CatalogueLevel.TYPE, retired_in__isnull=True
+        ).order_by("path")

@@ -421,6 +421,7 @@ class ReserveFloor(ScopedModel):
     class Meta:
         verbose_name = _("reserve floor")
         verbose_name_plural = _("reserve floors")
+        ordering = ["division__path", "resource_type__path"]
         constraints = [
             models.UniqueConstraint(
                 fields=["division", "resource_type"], name="reservefloor_division_type"
@@ -431,7 +432,7 @@ class ReserveFloor(ScopedModel):
         return f"{self.division} · {self.resource_type} ≥ {self.quantity}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reservefloor_list")
+        return reverse("reservefloor_edit", args=[self.pk])
 
     def audit_scope_path(self) -> str:
         return self.division.path

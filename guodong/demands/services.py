@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guodong.core.audit import record_event, snapshot
-from guodong.core.services import create_object, require_permission
+from guodong.core.services import create_object, require_permission, update_object
 from guodong.demands.choices import ENDED, DemandStatus, MissionStatus, Source
-from guodong.demands.models import Demand, DemandAttachment, DemandLine
+from guodong.demands.models import Demand, DemandAttachment, DemandLine, ReserveFloor
 from guodong.divisions.geo import county_code_at
 from guodong.registry.choices import CatalogueLevel
 
@@ -213,3 +213,12 @@ def settle_status(acting_user: Any, demand: Demand) -> None:
         demand.status = target
         demand.save(update_fields=["status", "updated_at"])
         record_event(acting_user, "demand.progress", demand, before=before, after=snapshot(demand))
+
+
+def create_floor(acting_user: Any, fields: Mapping[str, Any]) -> ReserveFloor:
+    """A quantity of one type a division keeps back from every matching."""
+    return create_object(acting_user, ReserveFloor, fields)
+
+
+def update_floor(acting_user: Any, floor: ReserveFloor, fields: Mapping[str, Any]) -> ReserveFloor:
+    return update_object(acting_user, floor, fields)

@@ -19,13 +19,25 @@ from django.views.generic import DetailView, FormView
 
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
-from guodong.core.views import ObjectHistoryView, ObjectListView, apply_errors
+from guodong.core.views import ObjectEditView, ObjectHistoryView, ObjectListView, apply_errors
 from guodong.demands import missions as steps
 from guodong.demands.edxl.exchange import commit_message, deployment_report, import_message
-from guodong.demands.forms import DemandForm, HandoverForm, LineForm, ReasonForm
+from guodong.demands.forms import (
+    DemandForm,
+    HandoverForm,
+    LineForm,
+    ReasonForm,
+    ReserveFloorForm,
+)
 from guodong.demands.matching import approve_matching, open_quantities, run_matching
-from guodong.demands.models import Demand, MatchingRun, Mission
-from guodong.demands.services import allowed_actions, create_demand, transition
+from guodong.demands.models import Demand, MatchingRun, Mission, ReserveFloor
+from guodong.demands.services import (
+    allowed_actions,
+    create_demand,
+    create_floor,
+    transition,
+    update_floor,
+)
 from guodong.divisions.models import Division
 from guodong.registry.models import Holding
 
@@ -345,3 +357,24 @@ class DeploymentXmlView(LoginRequiredMixin, View):
 
 class MissionHistoryView(ObjectHistoryView):
     model = Mission
+
+
+class ReserveFloorListView(ObjectListView):
+    """Quantities each division keeps back from every matching (保留底数)."""
+
+    model = ReserveFloor
+    filterset_fields: ClassVar[list[str]] = ["division", "resource_type"]
+    add_url_name = "reservefloor_add"
+    columns: ClassVar[list[Column]] = [
+        Column("division.name", gettext_lazy("division")),
+        Column("resource_type.name", gettext_lazy("resource type"), link=True),
+        Column("quantity", gettext_lazy("quantity kept back")),
+        Column("note", gettext_lazy("note")),
+    ]
+
+
+class ReserveFloorEditView(ObjectEditView):
+    model = ReserveFloor
+    form_class = ReserveFloorForm
+    create_service = staticmethod(create_floor)
+    update_service = staticmethod(update_floor)

@@ -78,3 +78,20 @@ def test_reporter_cannot_reach_demands_without_a_mission(liaison, reporter, gene
     demand = submit(liaison)
     assert client_for(reporter).get(f"/demands/{demand.pk}/").status_code == 404
     assert client_for(reporter).get("/demands/new/").status_code == 403
+
+
+def test_staff_keep_a_floor_back_and_another_district_cannot_set_one_here(
+    nanhu_staff, xiuzhou_staff
+):
+    from guodong.demands.models import ReserveFloor
+
+    fields = {"division": division("330402").pk, "resource_type": rtype("EQP.PWR.GEN-M").pk,
+              "quantity": "2", "note": "区应急指挥部自留"}  # fmt: skip
+    answer = client_for(nanhu_staff).post("/demands/floors/new/", fields)
+    assert answer.status_code == 302
+    assert ReserveFloor.objects.get(division__code="330402").quantity == 2
+    listing = client_for(nanhu_staff).get("/demands/floors/").content.decode()
+    assert "中型柴油发电机组" in listing
+    other = client_for(xiuzhou_staff).post("/demands/floors/new/", {**fields, "quantity": "9"})
+    assert other.status_code == 200, "the district is not a choice for another district"
+    assert ReserveFloor.objects.get(division__code="330402").quantity == 2
