@@ -337,11 +337,27 @@ def explain(demand: Demand, columns: Columns, found: Candidates, rules: Rules, r
         unmet = int(result.unmet[j])
         explanation[str(line.pk)] = {
             "unmet": unmet,
+            "reason": _unmet_reason(rules, found, j, taken, capped) if unmet else "",
             "alternatives": alternatives,
             "excluded": {k: v for k, v in excluded.items() if v},
             "suggestions": suggestions(demand, columns, found, line, accepted[j]) if unmet else [],
         }
     return explanation
+
+
+def _unmet_reason(
+    rules: Rules, found: Candidates, line: int, taken: np.ndarray, capped: np.ndarray
+) -> str:
+    """Why a line is short: nothing eligible, the caps and floors, or too little left."""
+    accepted = np.isin(rules.supply_class, rules.line_classes[line])
+    if not accepted.any():
+        return _("No eligible holding in the jurisdiction.")
+    untaken = accepted & (taken < found.usable)
+    if untaken.any() and capped[untaken].all():
+        return _("The rest is held back by burden caps or reserve floors.")
+    return _("Only {n} eligible units are free in the jurisdiction.").format(
+        n=int(found.usable[accepted].sum())
+    )
 
 
 def _distance(columns: Columns, found: Candidates, s: int, line: DemandLine) -> float:

@@ -139,6 +139,21 @@ def add_attachment(acting_user: Any, demand: Demand, upload: UploadedFile) -> De
     return attachment
 
 
+@transaction.atomic
+def attach(acting_user: Any, demand: Demand, upload: UploadedFile) -> DemandAttachment:
+    """Add a file to a demand: its submitter or the office handling it."""
+    current = Demand.objects.visible_to(acting_user).filter(pk=demand.pk).first()
+    if current is None or not (
+        acting_user.has_role_perm("demands.process") or current.submitted_by_id == acting_user.pk
+    ):
+        raise PermissionDenied(_("Your role may not perform this action."))
+    attachment = add_attachment(acting_user, current, upload)
+    record_event(
+        acting_user, "demand.attach", current, before=None, after={"attachment": attachment.name}
+    )
+    return attachment
+
+
 def locked_demand(acting_user: Any, demand: Demand, action: str) -> Demand:
     """The demand, locked, if the user's role may take `action` on it in their jurisdiction."""
     current = (

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/history/", views.DemandHistoryView.as_view(), name="demand_history"),
     path("<int:pk>/commit.xml", views.CommitXmlView.as_view(), name="demand_commit_xml"),
     path("<int:pk>/<slug:action>/", views.DemandActionView.as_view(), name="demand_action"),
+    path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="demand_attachment"),
     path("floors/", views.ReserveFloorListView.as_view(), name="reservefloor_list"),
     path("floors/new/", views.ReserveFloorEditView.as_view(), name="reservefloor_add"),
     path("floors/<int:pk>/edit/", views.ReserveFloorEditView.as_view(), name="reservefloor_edit"),

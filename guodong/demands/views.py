@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +30,7 @@ from guodong.demands.forms import (
     ReserveFloorForm,
 )
 from guodong.demands.matching import approve_matching, open_quantities, run_matching
-from guodong.demands.models import Demand, MatchingRun, Mission, ReserveFloor
+from guodong.demands.models import Demand, DemandAttachment, MatchingRun, Mission, ReserveFloor
 from guodong.demands.services import (
     allowed_actions,
     create_demand,
@@ -173,6 +173,17 @@ def _explained(explanation: dict[str, Any]) -> dict[str, Any]:
             for a in explanation.get("alternatives", [])
         ],
     }
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """Attachments are served only to users who can see the demand (never from /media)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        attachment = get_object_or_404(
+            DemandAttachment.objects.filter(demand__in=Demand.objects.visible_to(request.user)),
+            pk=pk,
+        )
+        return FileResponse(attachment.file.open("rb"), filename=attachment.name)
 
 
 class DemandActionView(LoginRequiredMixin, View):

@@ -27,7 +27,7 @@ from guodong.demands.edxl.exchange import commit_message, deployment_report, imp
 from guodong.demands.layers import demand_layer
 from guodong.demands.matching import approve_matching, run_matching
 from guodong.demands.models import Demand, MatchingRun, Mission
-from guodong.demands.services import create_demand, transition
+from guodong.demands.services import attach, create_demand, transition
 from guodong.divisions.models import Division
 
 XML = "application/xml; charset=utf-8"
@@ -67,6 +67,16 @@ class DemandViewSet(ScopedViewSet):
         demand = transition(request.user, self.get_object(), str(request.data.get("action", "")),
                             str(request.data.get("reason", "")))  # fmt: skip
         return Response(self.get_serializer(demand).data)
+
+    @decorators.action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        """Attach files (multipart field `file`, repeatable): PDF, images, Word, Excel, text."""
+        demand = self.get_object()
+        files = request.FILES.getlist("file")
+        if not files:
+            raise exceptions.ValidationError({"file": [_("Attach at least one file.")]})
+        names = [attach(request.user, demand, upload).name for upload in files]
+        return Response({"attached": names}, status=201)
 
     @decorators.action(detail=True, methods=["post"])
     def match(self, request: Request, pk: str | None = None) -> Response:

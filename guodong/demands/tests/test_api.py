@@ -85,3 +85,24 @@ def test_an_xxe_message_sent_to_the_api_is_refused(liaison):
     url = f"/api/v1/demands/edxl/?division={division('330402').pk}"
     answer = client_for(liaison).post(url, XXE, content_type="application/xml")
     assert answer.status_code == 400 and "DTD" in str(answer.json())
+
+
+def test_attachments_through_the_api_are_checked_and_served_only_in_scope(
+    liaison, xiuzhou_staff, nanhu_staff
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guodong.demands.tests.conftest import submit
+
+    demand = submit(liaison)
+    api = client_for(liaison)
+    url = f"/api/v1/demands/{demand.pk}/attachments/"
+    bad = api.post(url, {"file": SimpleUploadedFile("run.exe", b"MZ")})
+    assert bad.status_code == 400 and "run.exe" in str(bad.json())
+    good = api.post(url, {"file": SimpleUploadedFile("调令.pdf", b"%PDF-1.4")})
+    assert good.status_code == 201 and good.json() == {"attached": ["调令.pdf"]}
+    attachment = demand.attachments.get()
+    assert client_for(nanhu_staff).get(f"/demands/attachments/{attachment.pk}/").status_code == 200
+    assert (
+        client_for(xiuzhou_staff).get(f"/demands/attachments/{attachment.pk}/").status_code == 404
+    )

@@ -166,6 +166,7 @@ def test_unmet_quantity_is_explained_with_suggestions(liaison, nanhu_staff, gene
     run = run_matching(nanhu_staff, demand)
     explained = run.explanation[str(demand.lines.get().pk)]
     assert explained["unmet"] == 7
+    assert "13" in explained["reason"], "only 13 generators are free"
     assert any("秀洲区" in s for s in explained["suggestions"]), "neighbouring district"
     assert any("嘉兴市国防动员办公室" in s for s in explained["suggestions"]), "escalation"
 
@@ -192,6 +193,7 @@ def test_substitutes_kinds_caps_and_floors(liaison, nanhu_staff, generators):
     )
     floored = run_matching(nanhu_staff, approved(liaison, nanhu_staff, line(quantity=10)))
     assert sum(a.quantity for a in floored.allocations.all()) == 3, "13 held, 10 kept back"
+    assert "保留底数" in next(iter(floored.explanation.values()))["reason"]
 
 
 @pytest.mark.parametrize(
