@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guodong.demands.models import Demand, DemandLine, ReserveFloor
@@ -79,7 +80,9 @@ class HandoverForm(forms.Form):
         self.items = items
         for item in items:
             self.fields[f"item_{item.pk}"] = forms.IntegerField(
-                label=f"{item.holding.type.name}（{_('allocated')} {item.quantity}）",
+                label=gettext("{type} (allocated {n})").format(
+                    type=item.holding.type.name, n=item.quantity
+                ),
                 initial=item.quantity,
             )
 

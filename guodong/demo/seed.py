@@ -124,9 +124,9 @@ USERS = [
         "刘填报",
         Role.REPORTER,
         "嘉兴南湖冷链物流有限公司",
-        "成员单位填报员，维护本单位职责",
+        "成员单位填报员：维护本单位职责，签收和交接本单位任务",
     ),
-    DemoUser("liaison", "赵联络", Role.LIAISON, "嘉兴军分区", "军事机关联络员，只读全市"),
+    DemoUser("liaison", "赵联络", Role.LIAISON, "嘉兴军分区", "军事机关联络员：提交需求，只读全市"),
     DemoUser("auditor", "孙审计", Role.AUDITOR, "嘉兴市国防动员办公室", "只读全市，查看操作记录"),
 ]
 

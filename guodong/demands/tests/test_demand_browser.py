@@ -57,4 +57,7 @@ def test_staff_matches_a_demand_and_dispatches_its_missions(page, live_server):
     page.click("#acknowledge")
     assert page.inner_text("#mission-status") == "已签收"
     page.screenshot(path=str(ARTIFACTS / "mission-acknowledged.png"), full_page=True)
+    page.goto(f"{live_server.url}/demands/missions/{own.pk}/notice/")
+    assert "动员任务通知书" in page.inner_text("h1")
+    page.screenshot(path=str(ARTIFACTS / "mission-notice.png"), full_page=True)
     assert Demand.objects.get(pk=demand.pk).status == "in_progress"
