@@ -199,6 +199,7 @@ def transition(acting_user: Any, demand: Demand, action: str, reason: str = "") 
     if action in NEEDS_REASON and not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     if action in NEEDS_REASON:
+        # missions.py builds on this module (locked_demand, settle_status): import at use.
         from guodong.demands.missions import end_all_missions
 
         end_all_missions(acting_user, current, reason)
