@@ -438,7 +438,7 @@ def approve_matching(acting_user: Any, run: MatchingRun) -> list[Mission]:
         demand.save(update_fields=["status", "updated_at"])
     record_event(acting_user, "demand.approve_matching", demand, before=before, after={
         **snapshot(demand), "matching": run.pk, "missions": [m.code for m in missions],
-        "reserved": {str(a.holding_id): a.quantity for a in proposals},
+        "reserved": {str(pk): q for pk, q in _sum_by(proposals, "holding_id").items()},
     })  # fmt: skip
     return missions
 
@@ -479,7 +479,8 @@ def _reserve(demand: Demand, proposals: list[Allocation]) -> None:
         raise ValidationError(
             {"matching": [*problems[:5], _("Nothing was reserved: match again.")]}
         )
-    table, column = Holding._meta.db_table, Holding._meta.get_field(field).column
+    quote = connection.ops.quote_name
+    table, column = quote(Holding._meta.db_table), quote(Holding._meta.get_field(field).column)
     statement = f"UPDATE {table} SET {column} = {column} + %s WHERE id = %s"  # noqa: S608
     try:
         with transaction.atomic(), connection.cursor() as cursor:
