@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,9 @@ def load_catalogue(acting_user: Any, seed: Path = SEED_FILE) -> int:
     return created
 
 
+TYPE_CODE = re.compile(r"[A-Z0-9-]{1,20}")
+
+
 @transaction.atomic
 def add_type(
     acting_user: Any,
@@ -118,6 +122,12 @@ def add_type(
     """Add a type under a kind: a new catalogue version."""
     if parent.level != CatalogueLevel.KIND:
         raise ValidationError({"parent": _("A type sits under a kind.")})
+    if not TYPE_CODE.fullmatch(code):
+        raise ValidationError(
+            {"code": _("“{code}”: use capital letters, digits and hyphens (at most 20).").format(
+                code=code
+            )}
+        )  # fmt: skip
     version = _next_version(_("Added type {name}").format(name=name))
     resource_type = create_object(
         acting_user,

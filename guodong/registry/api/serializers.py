@@ -7,6 +7,7 @@ from rest_framework import serializers
 from guodong.core.api import ScopedRelatedField
 from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
+from guodong.registry.choices import CapabilityLevel, CatalogueLevel
 from guodong.registry.models import (
     CivilDefenceWork,
     ImportJob,
@@ -39,6 +40,21 @@ class ResourceTypeSerializer(serializers.ModelSerializer):
             "retired_in",
         ]
         read_only_fields = fields
+
+
+class TypeCreateSerializer(serializers.Serializer):
+    """A new type under a kind; the service checks the code and the caller's right."""
+
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=ResourceType.objects.filter(level=CatalogueLevel.KIND)
+    )
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=100)
+    unit = serializers.CharField(max_length=10)
+    capability_level = serializers.ChoiceField(
+        choices=CapabilityLevel.choices, allow_null=True, required=False, default=None
+    )
+    metrics = serializers.ListField(child=serializers.DictField(), required=False, default=list)
 
 
 class HoldingSerializer(serializers.ModelSerializer):

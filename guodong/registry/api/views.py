@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import decorators, mixins, viewsets
+from rest_framework import decorators, exceptions, mixins, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,8 +17,11 @@ from guodong.registry.api.serializers import (
     ImportJobSerializer,
     ResourceTypeSerializer,
     SpecialistSerializer,
+    TypeCreateSerializer,
     UploadSerializer,
 )
+from guodong.registry.catalogue import add_type, retire_type
+from guodong.registry.choices import CatalogueLevel
 from guodong.registry.filtersets import (
     CivilDefenceWorkFilterSet,
     HoldingFilterSet,
@@ -49,13 +53,30 @@ from guodong.registry.views.potential import build_table
 
 
 class ResourceTypeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The resource catalogue; `urn` is the EDXL-RM TypeStructure value."""
+    """The resource catalogue; `urn` is the EDXL-RM TypeStructure value. Administrators at city
+    level or above add types under a kind and retire them; each change is a catalogue version."""
 
     serializer_class = ResourceTypeSerializer
     filterset_fields = ["level", "parent", "category", "code"]
 
     def get_queryset(self):  # noqa: ANN201 - DRF signature
         return ResourceType.objects.visible_to(self.request.user).order_by("path")
+
+    @extend_schema(request=TypeCreateSerializer, responses=ResourceTypeSerializer)
+    def create(self, request: Request) -> Response:
+        form = TypeCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        fields = dict(form.validated_data)
+        created = add_type(request.user, parent=fields.pop("parent"), **fields)
+        return Response(self.get_serializer(created).data, status=201)
+
+    @extend_schema(request=None, responses=ResourceTypeSerializer)
+    @decorators.action(detail=True, methods=["post"])
+    def retire(self, request: Request, pk: str | None = None) -> Response:
+        resource_type = self.get_object()
+        if resource_type.level != CatalogueLevel.TYPE or resource_type.retired_in is not None:
+            raise exceptions.ValidationError({"level": [_("Only a type in force can be retired.")]})
+        return Response(self.get_serializer(retire_type(request.user, resource_type)).data)
 
 
 def _holding_create(user: Any, fields: dict[str, Any]) -> Holding:

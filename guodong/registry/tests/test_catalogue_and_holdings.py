@@ -272,3 +272,28 @@ def test_a_holding_without_a_contact_phone_can_be_changed(nanhu_staff):
     holding = create_holding(nanhu_staff, _holding_fields(contact_phone=""))
     updated = update_holding(nanhu_staff, holding, {"quantity_available": Decimal(2)})
     assert updated.contact_phone == "" and updated.quantity_available == 2
+
+
+def test_administrator_adds_and_retires_a_type_through_the_api(admin_user, city_staff):
+    kind = ResourceType.objects.get(code="TRN.AIR")
+    api = client_for(admin_user)
+    fields = {"parent": kind.pk, "code": "EVTOL", "name": "电动垂直起降飞行器", "unit": "架",
+              "capability_level": 2}  # fmt: skip
+    answer = api.post("/api/v1/resource-types/", fields, content_type="application/json")
+    assert answer.status_code == 201, answer.json()
+    created = answer.json()
+    assert created["urn"] == "urn:guodong:resource-type:trn.air.evtol" and created["level"] == 3
+    bad = api.post("/api/v1/resource-types/", {**fields, "code": "a b"},
+                   content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and "a b" in str(bad.json()["code"])
+    refused = client_for(city_staff).post(
+        "/api/v1/resource-types/", {**fields, "code": "EVTOL2"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert (
+        client_for(city_staff).post(f"/api/v1/resource-types/{created['id']}/retire/").status_code
+        == 403
+    )
+    retired = api.post(f"/api/v1/resource-types/{created['id']}/retire/")
+    assert retired.status_code == 200 and retired.json()["retired_in"] is not None
+    assert api.post(f"/api/v1/resource-types/{created['id']}/retire/").status_code == 400

@@ -84,8 +84,8 @@ class ResourceTypeDetailView(ObjectDetailView):
 
 
 class TypeForm(forms.Form):
-    code = forms.RegexField(
-        label=_("code"), regex=r"^[A-Z0-9-]{1,20}$", max_length=20,
+    code = forms.CharField(
+        label=_("code"), max_length=20,
         help_text=_("Capital letters, digits and hyphens, unique within the kind, e.g. EVTOL."),
     )  # fmt: skip
     name = forms.CharField(label=_("name"), max_length=100)
