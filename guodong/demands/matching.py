@@ -41,8 +41,8 @@ from guodong.demands.models import (
 from guodong.demands.services import locked_demand
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
-from guodong.maps.snapshot import READINESS, SNAPSHOT, Columns, freshness_masks
-from guodong.matching.engine import Group, Points, Result, Rules, solve
+from guodong.maps.snapshot import READINESS, SNAPSHOT, Columns, freshness_masks, path_mask
+from guodong.matching.engine import Group, Points, Result, Rules, distances_m, solve
 from guodong.orgs.models import Organization
 from guodong.registry.choices import CatalogueLevel, Readiness
 from guodong.registry.models import Holding, ResourceType
@@ -90,11 +90,6 @@ class Candidates:
     excluded: dict[str, np.ndarray]  # reason -> rows of accepted type left out
 
 
-def _path_mask(columns: Columns, path: str) -> np.ndarray:
-    allowed = np.fromiter((p.startswith(path) for p in columns.paths), bool, len(columns.paths))
-    return allowed[columns.path]
-
-
 def _ledger_field(demand: Demand) -> str:
     return "quantity_reserved_exercise" if demand.is_exercise else "quantity_reserved"
 
@@ -116,7 +111,7 @@ def _declined_owners(demand: Demand, columns: Columns) -> set[int]:
 def candidates(
     demand: Demand, columns: Columns, types: np.ndarray, worst_readiness: int
 ) -> Candidates:
-    base = columns.alive & np.isin(columns.type, types) & _path_mask(columns, demand.division_path)
+    base = columns.alive & np.isin(columns.type, types) & path_mask(columns, demand.division_path)
     reserved = np.zeros(len(columns.ids))
     field = _ledger_field(demand)
     booked = list(
@@ -268,7 +263,8 @@ def run_matching(acting_user: Any, demand: Demand) -> MatchingRun:
     run = MatchingRun.objects.create(
         demand=demand, created_by=acting_user, cost_m=result.cost, rounds=result.rounds,
         arcs=result.arcs, candidates=len(found.position), elapsed_ms=0.0,
-        explanation=explain(demand, columns, found, rules, result, lines, accepted),
+        explanation=explain(demand, columns, found, (supply, wanted), rules, result, lines,
+                            accepted),
     )  # fmt: skip
     _store_proposals(run, demand, columns, found, result, lines)
     run.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -297,8 +293,9 @@ def _store_proposals(run: MatchingRun, demand: Demand, columns: Columns, found: 
     )  # fmt: skip
 
 
-def explain(demand: Demand, columns: Columns, found: Candidates, rules: Rules, result: Result,
-            lines: list[DemandLine], accepted: list[list[int]]) -> dict[str, Any]:  # fmt: skip
+def explain(demand: Demand, columns: Columns, found: Candidates, points: tuple[Points, Points],
+            rules: Rules, result: Result, lines: list[DemandLine],
+            accepted: list[list[int]]) -> dict[str, Any]:  # fmt: skip
     """Per line: what was used, the alternatives seen and why they were not used, what was
     left out before matching, and suggestions for any unmet quantity."""
     taken = np.bincount(result.supply_index, weights=result.quantity, minlength=len(found.usable))
@@ -313,10 +310,11 @@ def explain(demand: Demand, columns: Columns, found: Candidates, rules: Rules, r
     explanation: dict[str, Any] = {}
     for j, line in enumerate(lines):
         used = set(result.supply_index[result.demand_index == j].tolist())
-        seen = [int(s) for s in result.considered[j] if int(s) not in used]
-        seen.sort(key=lambda s: _distance(columns, found, s, line))
+        seen = np.array([s for s in result.considered[j].tolist() if s not in used], np.int64)
+        metres = distances_m(points[0], seen, points[1], j)
+        order = np.argsort(metres, kind="stable")[:ALTERNATIVES_SHOWN]
         alternatives = []
-        for s in seen[:ALTERNATIVES_SHOWN]:
+        for s, distance in zip(seen[order].tolist(), metres[order].tolist(), strict=True):
             if taken[s] >= found.usable[s]:
                 reason = _("used for other lines")
             elif capped[s]:
@@ -326,10 +324,10 @@ def explain(demand: Demand, columns: Columns, found: Candidates, rules: Rules, r
             else:
                 reason = _("farther than those used")
             row = int(found.position[s])
-            alternatives.append({
-                "holding": int(columns.ids[row]), "distance_km": round(
-                    _distance(columns, found, s, line) / 1000, 1), "reason": reason,
-            })  # fmt: skip
+            alternatives.append(
+                {"holding": int(columns.ids[row]), "distance_km": round(distance / 1000, 1),
+                 "reason": reason}
+            )  # fmt: skip
         excluded = {
             reason: int(np.isin(columns.type[rows], accepted[j]).sum())
             for reason, rows in found.excluded.items()
@@ -360,17 +358,6 @@ def _unmet_reason(
     )
 
 
-def _distance(columns: Columns, found: Candidates, s: int, line: DemandLine) -> float:
-    row = int(found.position[s])
-    lat1, lon1 = math.radians(columns.lat[row]), math.radians(columns.lon[row])
-    lat2, lon2 = math.radians(line.latitude), math.radians(line.longitude)
-    a = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def suggestions(demand: Demand, columns: Columns, found: Candidates, line: DemandLine,
                 accepted: list[int]) -> list[str]:  # fmt: skip
     """Where an unmet quantity might still come from: substitutes, neighbours, the level above."""
@@ -381,7 +368,7 @@ def suggestions(demand: Demand, columns: Columns, found: Candidates, line: Deman
     siblings = ResourceType.objects.filter(parent_id=kind_id, level=CatalogueLevel.TYPE).exclude(
         pk__in=accepted
     )
-    in_scope = columns.alive & _path_mask(columns, demand.division_path)
+    in_scope = columns.alive & path_mask(columns, demand.division_path)
     for other in siblings:
         free = int(np.floor(columns.available[in_scope & (columns.type == other.pk)]).sum())
         if free:

@@ -143,13 +143,18 @@ class DemandDetailView(LoginRequiredMixin, DetailView):
         if run:
             for allocation in run.allocations.select_related("holding__type", "holding__division"):
                 by_line.setdefault(allocation.line_id, []).append(allocation)
+        explained = run.explanation if run else {}
+        alternative_ids = [
+            a["holding"] for e in explained.values() for a in e.get("alternatives", [])
+        ]
+        holdings = Holding.objects.select_related("type").in_bulk(alternative_ids)
         context.update(
             lines=[
                 (
                     line,
                     remaining[line.pk],
                     by_line.get(line.pk, []),
-                    _explained(run.explanation.get(str(line.pk), {})) if run else None,
+                    _explained(explained.get(str(line.pk), {}), holdings) if run else None,
                 )
                 for line in lines
             ],
@@ -163,13 +168,13 @@ class DemandDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-def _explained(explanation: dict[str, Any]) -> dict[str, Any]:
+def _explained(explanation: dict[str, Any], holdings: dict[int, Holding]) -> dict[str, Any]:
     excluded = explanation.get("excluded", {})
     return {
         **explanation,
         "excluded": [(EXCLUDED_LABELS.get(k, k), v) for k, v in excluded.items()],
         "alternatives": [
-            {**a, "holding": Holding.objects.filter(pk=a["holding"]).first()}
+            {**a, "holding": holdings.get(a["holding"])}
             for a in explanation.get("alternatives", [])
         ],
     }

@@ -213,6 +213,12 @@ def type_ids_under(node: ResourceType) -> np.ndarray:
     )
 
 
+def path_mask(columns: Columns, path: str) -> np.ndarray:
+    """Rows whose division lies inside `path` (tested once per distinct path, not per row)."""
+    inside = np.fromiter((p.startswith(path) for p in columns.paths), bool, len(columns.paths))
+    return inside[columns.path]
+
+
 def selection(columns: Columns, user: Any, params: dict[str, Any]) -> np.ndarray:
     """The rows a user sees, narrowed by the holdings list's filters (same meaning, in NumPy)."""
     jurisdiction = user.jurisdiction_path
@@ -220,15 +226,9 @@ def selection(columns: Columns, user: Any, params: dict[str, Any]) -> np.ndarray
         return np.zeros(len(columns.ids), bool)
     mask = columns.alive & (columns.cell != 0)
     if jurisdiction:
-        path_ok = np.fromiter(
-            (p.startswith(jurisdiction) for p in columns.paths), bool, len(columns.paths)
-        )
-        mask &= path_ok[columns.path]
+        mask &= path_mask(columns, jurisdiction)
     if area := params.get("division"):
-        path_ok = np.fromiter(
-            (p.startswith(area.path) for p in columns.paths), bool, len(columns.paths)
-        )
-        mask &= path_ok[columns.path]
+        mask &= path_mask(columns, area.path)
     if node := params.get("category"):
         mask &= np.isin(columns.type, type_ids_under(node))
     if resource_type := params.get("type"):
