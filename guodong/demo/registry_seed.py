@@ -23,7 +23,7 @@ from guodong.orgs.models import Organization
 from guodong.registry.catalogue import load_catalogue
 from guodong.registry.choices import CatalogueLevel, Condition, OwnerKind, Readiness
 from guodong.registry.idcard import check_char
-from guodong.registry.importing.validate import ValidRow
+from guodong.registry.importing.validate import ValidRows
 from guodong.registry.importing.writer import RowWriter
 from guodong.registry.models import (
     CivilDefenceWork,
@@ -107,7 +107,7 @@ def seed_holdings(rng: random.Random) -> int:
     county_of = Division.county_ids(places)
     now = timezone.now()
     rows = []
-    for number in range(HOLDINGS):
+    for _ in range(HOLDINGS):
         place = rng.choice(places)
         resource_type = rng.choice(types)
         kind = rng.choices(
@@ -139,8 +139,8 @@ def seed_holdings(rng: random.Random) -> int:
             "notes": "",
             "verified_at": now - dt.timedelta(days=rng.randrange(0, 520)),
         }
-        rows.append(ValidRow(number, values))
-    written = RowWriter(ACTOR).write(rows)
+        rows.append(values)
+    written = RowWriter(ACTOR).write(ValidRows.from_dicts(rows))
     record_event(
         ACTOR,
         "holding.demo_load",

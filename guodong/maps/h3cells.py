@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import h3
 from django.db.models import BigIntegerField, ExpressionWrapper, F
+from h3.api.basic_int import latlng_to_cell as latlng_to_int
 
 STORED_RESOLUTION = 9
 RESOLUTION_BITS = 0xF << 52
@@ -20,7 +21,15 @@ KEEP_MASK = ~RESOLUTION_BITS
 def cell_of(latitude: float | None, longitude: float | None) -> int | None:
     if latitude is None or longitude is None:
         return None
-    return h3.str_to_int(h3.latlng_to_cell(latitude, longitude, STORED_RESOLUTION))
+    return latlng_to_int(latitude, longitude, STORED_RESOLUTION)
+
+
+def cells_of(latitudes: list[float | None], longitudes: list[float | None]) -> list[int | None]:
+    """`cell_of` for columns of points (bulk imports)."""
+    return [
+        None if lat is None or lon is None else latlng_to_int(lat, lon, STORED_RESOLUTION)
+        for lat, lon in zip(latitudes, longitudes, strict=True)
+    ]
 
 
 def _low_digits(resolution: int) -> int:

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from guodong.core.audit import record_event, snapshot
+from guodong.core.bulk import cyclic_gc_paused
 from guodong.core.services import require_permission
 from guodong.registry.importing.reader import FileProblem, open_upload
-from guodong.registry.importing.validate import HeaderProblem, RowValidator, map_header
+from guodong.registry.importing.validate import HeaderProblem, ImportValidator, map_header
 from guodong.registry.importing.writer import RowWriter
 from guodong.registry.models import ImportJob, SurveyAssignment
 from guodong.registry.models.surveys import AssignmentStatus, ImportStatus
@@ -90,18 +91,18 @@ def check_import(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("uploaded_by__organization__division").get(pk=job_id)
     try:
         opened, keys = _rows_of(job)
-        validator = RowValidator(job.uploaded_by)
+        validator = ImportValidator(job.uploaded_by)
         total = valid = error_rows = warnings = 0
         errors: list[dict[str, Any]] = []
         estimate = _estimate_rows(job)
-        for batch in validator.batches(keys, opened.rows):
-            bad_rows = {e.row for e in batch.errors}
-            total += len(batch.valid) + len(bad_rows)
-            valid += len(batch.valid)
-            error_rows += len(bad_rows)
-            warnings += batch.warnings
-            errors.extend(e.as_dict() for e in batch.errors[: MAX_ERRORS_KEPT - len(errors)])
-            _set_progress(job_id, min(99, total * 100 // estimate))
+        with cyclic_gc_paused():
+            for chunk in validator.chunks(keys, opened.rows):
+                total += len(chunk.valid) + chunk.error_rows
+                valid += len(chunk.valid)
+                error_rows += chunk.error_rows
+                warnings += chunk.warnings
+                errors.extend(e.as_dict() for e in chunk.errors[: MAX_ERRORS_KEPT - len(errors)])
+                _set_progress(job_id, min(99, total * 100 // estimate))
     except (FileProblem, HeaderProblem) as problem:
         return _finish(job, ImportStatus.FAILED, message=str(problem))
     except Exception:
@@ -173,13 +174,14 @@ def write_import(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("uploaded_by__organization__division").get(pk=job_id)
     before = snapshot(job)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), cyclic_gc_paused():
             opened, keys = _rows_of(job)
-            validator, writer = RowValidator(job.uploaded_by), RowWriter(job.uploaded_by, job.pk)
+            validator = ImportValidator(job.uploaded_by)
+            writer = RowWriter(job.uploaded_by, job.pk)
             written, seen, estimate = 0, 0, max(job.total_rows, 1)
-            for batch in validator.batches(keys, opened.rows):
-                written += writer.write(batch.valid)
-                seen += len(batch.valid) + len({e.row for e in batch.errors})
+            for chunk in validator.chunks(keys, opened.rows):
+                written += writer.write(chunk.valid)
+                seen += len(chunk.valid) + chunk.error_rows
                 _set_progress(job_id, min(99, seen * 100 // estimate))
             job.imported_rows = written
             job = _finish(job, ImportStatus.DONE)

@@ -1,7 +1,10 @@
-"""Row-by-row validation of an import, in batches so the coordinate check is vectorized.
+"""Validation of an import, a chunk of rows at a time and a column at a time.
 
-Every problem is reported with its row (as the spreadsheet numbers it: the header is row 1),
-column header, value and reason. Valid rows become tuples ready for the bulk writer.
+Each column is resolved once per distinct value it holds (a million rows of one survey carry a
+few hundred types, divisions and owners, and a few thousand quantities), then the rows are
+checked together with NumPy. Every problem is reported with its row (as the spreadsheet numbers
+it: the header is row 1), column header, value and reason. The valid rows leave as columns, ready
+for the bulk writer.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 import numpy as np
@@ -19,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guodong.core.scope import within
+from guodong.divisions.geo import CHINA_BOUNDS
 from guodong.divisions.geo import _index as county_index
-from guodong.divisions.geo import in_china_bounds
 from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
 from guodong.registry.choices import CatalogueLevel, OwnerKind
@@ -31,13 +35,25 @@ from guodong.registry.importing.columns import (
     OWNER_KIND_LABELS,
     READINESS_LABELS,
 )
-from guodong.registry.models import ResourceType
+from guodong.registry.models import Holding, ResourceType
 
-BATCH = 10_000
+CHUNK = 50_000
 MAX_QUANTITY = 1e12
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
-HEADERS = [c.header for c in COLUMNS]
-REQUIRED = [c.key for c in COLUMNS if c.required]
+HEADER_OF = {c.key: c.header for c in COLUMNS}
+ORDER_OF = {c.key: position for position, c in enumerate(COLUMNS)}
+HINT = COLUMNS[0].help  # the template's row of hints, which users often leave in
+# The normalized values of a valid row, keyed like the Holding fields (plus `verified_at`).
+VALUE_KEYS = (
+    "owner_kind", "owner_id", "owner_name", "type_id", "category_id", "quantity_total",
+    "quantity_available", "condition", "readiness", "division_id", "division_path", "county_id",
+    "address", "latitude", "longitude", "contact_name", "contact_phone", "notes", "verified_at",
+)  # fmt: skip
+TEXT_LIMITS = {
+    "address": Holding._meta.get_field("address").max_length,
+    "contact_name": Holding._meta.get_field("contact_name").max_length,
+    "notes": 2000,
+}
 
 
 @dataclass
@@ -51,20 +67,37 @@ class RowError:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
 
 
+class Problem:
+    """A value that cannot be used, and why (shared by every row holding that value)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
 @dataclass
-class ValidRow:
-    """Normalized values of one row, keyed like the Holding fields."""
+class ValidRows:
+    """Valid rows as columns keyed by VALUE_KEYS; `numbers` are their spreadsheet rows."""
 
-    row: int
-    values: dict[str, Any]
-    county_code: str | None = None
+    numbers: list[int]
+    columns: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @classmethod
+    def from_dicts(cls, rows: list[dict[str, Any]]) -> ValidRows:
+        """Rows made in code (the demo registry) rather than read from a file."""
+        return cls(list(range(len(rows))), {key: [r[key] for r in rows] for key in VALUE_KEYS})
 
 
 @dataclass
-class BatchResult:
-    valid: list[ValidRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: int = 0
+class Chunk:
+    valid: ValidRows
+    errors: list[RowError]
+    error_rows: int
+    warnings: int  # valid rows whose point lies in another county than their division
 
 
 class HeaderProblem(Exception):
@@ -84,11 +117,50 @@ def map_header(header: list[str]) -> list[str | None]:
     return keys
 
 
-class RowValidator:
+def _lookup(values: Sequence[Any], resolve: Callable[[Any], Any]) -> list[Any]:
+    """Resolve each distinct value once, then give every row its value's result."""
+    memo = {value: resolve(value) for value in set(values)}
+    return [memo[value] for value in values]
+
+
+def _numbers(results: list[Any]) -> np.ndarray:
+    return np.array([r if r.__class__ is float else math.nan for r in results])
+
+
+class _Report:
+    """The problems found in one chunk, by position in the chunk."""
+
+    def __init__(self, numbers: list[int], raw: dict[str, Sequence[str]]) -> None:
+        self.numbers, self.raw = numbers, raw
+        self.bad = np.zeros(len(numbers), dtype=bool)
+        self.found: list[tuple[int, int, str, str, str]] = []
+
+    def add(self, position: int, key: str, reason: str, value: str | None = None) -> None:
+        if value is None:
+            value = self.raw[key][position].strip()
+        self.bad[position] = True
+        self.found.append((position, ORDER_OF[key], HEADER_OF[key], value, reason))
+
+    def problems(self, key: str, results: list[Any]) -> None:
+        """Report every row whose value in `key` resolved to a Problem."""
+        if not any(result.__class__ is Problem for result in set(results)):
+            return
+        for position, result in enumerate(results):
+            if result.__class__ is Problem:
+                self.add(position, key, result.reason)
+
+    def errors(self) -> list[RowError]:
+        return [
+            RowError(self.numbers[position], header, value, reason)
+            for position, _order, header, value, reason in sorted(self.found)
+        ]
+
+
+class ImportValidator:
     """Validates rows against the catalogue and the uploader's jurisdiction.
 
-    Everything it looks up is loaded once into dictionaries: a million rows cost a million
-    dictionary lookups, not a million queries.
+    Everything it looks up is loaded once into dictionaries: a million rows cost a lookup per
+    distinct value, not a query per row.
     """
 
     def __init__(self, acting_user: Any) -> None:
@@ -105,220 +177,285 @@ class RowValidator:
         if jurisdiction:
             divisions = divisions.filter(within("path", jurisdiction))
         county_codes = dict(divisions.filter(level=3).values_list("pk", "code"))
-        self.divisions: dict[str, tuple[int, str, int | None, str | None]] = {}
         in_force = list(divisions.only("pk", "code", "path", "level"))
         county_of = Division.county_ids(in_force)
-        for division in in_force:
-            county_id = county_of[division.pk]
-            self.divisions[division.code] = (
-                division.pk,
-                division.path,
-                county_id,
-                county_codes.get(county_id),
-            )
+        self.divisions: dict[str, tuple[int, str, int | None, str]] = {
+            d.code: (d.pk, d.path, county_of[d.pk], county_codes.get(county_of[d.pk], ""))
+            for d in in_force
+        }
         organizations = Organization.objects.visible_to(acting_user).filter(is_active=True)
         if not acting_user.has_role_perm("registry.change"):
             organizations = organizations.filter(pk=acting_user.organization_id)
         self.organizations = dict(organizations.values_list("name", "pk"))
-        self._positions_for: list[str | None] | None = None
-        self._position_list: list[tuple[str, int]] = []
-        self._dates: dict[str, dt.datetime] = {}
 
-    def check(
-        self, row_number: int, keys: list[str | None], cells: list[str]
-    ) -> ValidRow | list[RowError]:
-        positions = self._positions(keys)
-        if len(cells) >= len(keys):
-            raw = {key: cells[i].strip() for key, i in positions}
-        else:
-            raw = {key: (cells[i].strip() if i < len(cells) else "") for key, i in positions}
-        errors: list[RowError] = []
+    def chunks(
+        self, keys: list[str | None], rows: Iterable[list[str]], first_row: int = 2
+    ) -> Iterator[Chunk]:
+        """Check the rows CHUNK at a time, skipping blank rows and the template's hints."""
+        numbers: list[int] = []
+        block: list[list[str]] = []
+        for number, cells in enumerate(rows, first_row):
+            if not "".join(cells).strip() or cells[0].strip() == HINT:
+                continue
+            numbers.append(number)
+            block.append(cells)
+            if len(block) == CHUNK:
+                yield self.check(keys, numbers, block)
+                numbers, block = [], []
+        if block:
+            yield self.check(keys, numbers, block)
 
-        def fail(key: str, reason: str) -> None:
-            header = next(c.header for c in COLUMNS if c.key == key)
-            errors.append(RowError(row_number, header, raw.get(key, ""), reason))
+    def check(self, keys: list[str | None], numbers: list[int], block: list[list[str]]) -> Chunk:
+        """Check one chunk of rows (cells as read from the file, in header order)."""
+        size = len(block)
+        cells = list(zip_longest(*block, fillvalue=""))
+        empty = ("",) * size
+        raw = {c.key: empty for c in COLUMNS}
+        for position, key in enumerate(keys):
+            if key and position < len(cells):
+                raw[key] = cells[position]
+        report = _Report(numbers, raw)
+        values: dict[str, list[Any]] = {}
+        self._type_and_unit(raw, values, report)
+        self._quantities(raw, values, report)
+        for key, labels in (
+            ("condition", CONDITION_LABELS),
+            ("readiness", READINESS_LABELS),
+            ("owner_kind", OWNER_KIND_LABELS),
+        ):
+            values[key] = _lookup(raw[key], _choice(labels))
+            report.problems(key, values[key])
+        divisions = _lookup(raw["division"], self._division)
+        report.problems("division", divisions)
+        values["division_id"], values["division_path"], values["county_id"], county_codes = (
+            list(column) for column in zip(*(_or_blank(d, 4) for d in divisions), strict=True)
+        )
+        self._owner(raw, values, report)
+        warned = self._point(raw, values, county_codes, report)
+        values["contact_phone"] = _lookup(raw["contact_phone"], _phone)
+        report.problems("contact_phone", values["contact_phone"])
+        values["verified_at"] = _lookup(raw["verified_on"], self._date)
+        report.problems("verified_on", values["verified_at"])
+        for key, limit in TEXT_LIMITS.items():
+            values[key] = _lookup(raw[key], _text(limit))
+            report.problems(key, values[key])
+        ok = ~report.bad
+        keep = None if ok.all() else np.flatnonzero(ok).tolist()
+        columns = {
+            key: values[key] if keep is None else [values[key][i] for i in keep]
+            for key in VALUE_KEYS
+        }
+        valid = ValidRows(numbers if keep is None else [numbers[i] for i in keep], columns)
+        return Chunk(valid, report.errors(), int(report.bad.sum()), int((warned & ok).sum()))
 
-        if not all(raw.get(key) for key in REQUIRED):
-            for key in REQUIRED:
-                if not raw.get(key):
-                    fail(key, _("This column is required."))
-            return errors
-        values: dict[str, Any] = {}
-        type_text = raw["type"].split()[0] if raw["type"] else ""
-        resource_type = self.types.get(type_text) or self.types.get(raw["type"])
-        if resource_type is None:
-            fail("type", _("Unknown resource type: use a code from the “选项” sheet."))
-        else:
-            values["type_id"], values["category_id"], unit = resource_type
-            if raw["unit"] != unit:
-                fail("unit", _("The unit of this type is “{unit}”.").format(unit=unit))
-        total = self._quantity(raw["quantity_total"], "quantity_total", fail)
-        available = self._quantity(
-            raw.get("quantity_available") or raw["quantity_total"], "quantity_available", fail
+    def _type_and_unit(
+        self, raw: dict[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
+    ) -> None:
+        types = _lookup(raw["type"], self._type)
+        report.problems("type", types)
+        values["type_id"], values["category_id"], expected_units = (
+            list(column) for column in zip(*(_or_blank(t, 3) for t in types), strict=True)
         )
-        if total is not None and available is not None and available > total:
-            fail("quantity_available", _("Available quantity cannot exceed the total."))
-        values["quantity_total"], values["quantity_available"] = total, available
-        values["condition"] = CONDITION_LABELS.get(raw["condition"]) or fail(
-            "condition", _("Use one of: {choices}.").format(choices=" / ".join(CONDITION_LABELS))
-        )
-        values["readiness"] = READINESS_LABELS.get(raw["readiness"]) or fail(
-            "readiness", _("Use one of: {choices}.").format(choices=" / ".join(READINESS_LABELS))
-        )
-        division = self.divisions.get(raw["division"])
-        county_code = None
-        if division is None:
-            fail("division", _("No division in force with this code inside your jurisdiction."))
-        else:
-            values["division_id"], values["division_path"], values["county_id"], county_code = (
-                division
+        units = _lookup(list(zip(expected_units, raw["unit"], strict=True)), _unit)
+        report.problems("unit", units)
+
+    def _quantities(
+        self, raw: dict[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
+    ) -> None:
+        totals = _lookup(raw["quantity_total"], _quantity)
+        report.problems("quantity_total", totals)
+        available = _lookup(raw["quantity_available"], _optional(_quantity))
+        report.problems("quantity_available", available)
+        available = [t if a is None else a for a, t in zip(available, totals, strict=True)]
+        for position in np.flatnonzero(_numbers(available) > _numbers(totals)).tolist():
+            report.add(
+                position, "quantity_available", _("Available quantity cannot exceed the total.")
             )
-        self._owner(raw, values, fail)
-        self._point(raw, values, fail)
-        phone = raw.get("contact_phone", "")
-        if phone and not PHONE.match(phone):
-            fail("contact_phone", _("Not a phone number."))
-        values["verified_at"] = self._date(raw.get("verified_on", ""), fail)
-        for key in ("address", "contact_name", "notes"):
-            values[key] = raw.get(key, "")[: 200 if key != "notes" else 2000]
-        values["contact_phone"] = phone
-        if errors:
-            return errors
-        return ValidRow(row_number, values, county_code)
+        values["quantity_total"], values["quantity_available"] = totals, available
 
-    def _positions(self, keys: list[str | None]) -> list[tuple[str, int]]:
-        """(key, column index) pairs, worked out once per file rather than once per row."""
-        if self._positions_for is not keys:
-            self._positions_for = keys
-            self._position_list = [(key, i) for i, key in enumerate(keys) if key]
-        return self._position_list
+    def _owner(
+        self, raw: dict[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
+    ) -> None:
+        limit = Holding._meta.get_field("owner_name").max_length
+        names = _lookup(raw["owner"], _text(limit, required=True))
+        report.problems("owner", names)
+        units = _lookup(names, lambda name: self.organizations.get(name) if name else None)
+        owner_ids: list[int | None] = []
+        for position, (kind, name, unit) in enumerate(
+            zip(values["owner_kind"], names, units, strict=True)
+        ):
+            if kind == OwnerKind.PERSON or kind.__class__ is Problem:
+                unit = None
+            elif unit is None and name.__class__ is str:
+                report.add(
+                    position,
+                    "owner",
+                    _("No organization of this exact name that you may report for."),
+                )
+            owner_ids.append(unit)
+        values["owner_name"], values["owner_id"] = names, owner_ids
 
-    def _quantity(self, text: str, key: str, fail: Any) -> float | None:
-        try:
-            number = float(text.replace(",", ""))
-        except ValueError:
-            fail(key, _("Not a number."))
-            return None
-        if not math.isfinite(number) or number < 0:
-            fail(key, _("Must be a number not less than 0."))
-            return None
-        if number > MAX_QUANTITY:
-            fail(key, _("Too large."))
-            return None
-        return round(number, 2)
-
-    def _owner(self, raw: dict[str, str], values: dict[str, Any], fail: Any) -> None:
-        kind = OWNER_KIND_LABELS.get(raw["owner_kind"])
-        if kind is None:
-            fail(
-                "owner_kind",
-                _("Use one of: {choices}.").format(choices=" / ".join(OWNER_KIND_LABELS)),
-            )
-            return
-        values["owner_kind"], values["owner_name"], values["owner_id"] = (
-            kind,
-            raw["owner"][:100],
-            None,
+    def _point(
+        self,
+        raw: dict[str, Sequence[str]],
+        values: dict[str, list[Any]],
+        county_codes: list[str],
+        report: _Report,
+    ) -> np.ndarray:
+        """Coordinates as numbers inside China and inside some county; returns the rows whose
+        point lies in another county than their division (a warning, not an error)."""
+        latitudes = _lookup(raw["latitude"], _coordinate)
+        longitudes = _lookup(raw["longitude"], _coordinate)
+        lat, lon = _numbers(latitudes), _numbers(longitudes)
+        given = ~(
+            np.array([v is None for v in latitudes]) & np.array([v is None for v in longitudes])
         )
-        if kind != OwnerKind.PERSON:
-            owner_id = self.organizations.get(raw["owner"])
-            if owner_id is None:
-                fail("owner", _("No organization of this exact name that you may report for."))
-            values["owner_id"] = owner_id
-
-    def _point(self, raw: dict[str, str], values: dict[str, Any], fail: Any) -> None:
-        lat_text, lon_text = raw.get("latitude", ""), raw.get("longitude", "")
-        values["latitude"] = values["longitude"] = None
-        if not lat_text and not lon_text:
-            return
-        try:
-            lat, lon = float(lat_text), float(lon_text)
-        except ValueError:
-            fail(
-                "latitude" if not _is_float(lat_text) else "longitude",
-                _("Give both coordinates as numbers."),
+        unreadable = given & (np.isnan(lat) | np.isnan(lon))
+        for position in np.flatnonzero(unreadable).tolist():
+            key = "latitude" if math.isnan(lat[position]) else "longitude"
+            report.add(position, key, _("Give both coordinates as numbers."))
+        min_lon, min_lat, max_lon, max_lat = CHINA_BOUNDS
+        located = given & ~unreadable
+        inside = located & (lat >= min_lat) & (lat <= max_lat) & (lon >= min_lon) & (lon <= max_lon)
+        county_codes_of = np.array([code or "" for code in county_codes])
+        in_county, right_county = _locate(lat, lon, inside, county_codes_of)
+        for position in np.flatnonzero(located & ~in_county).tolist():
+            report.add(
+                position,
+                "longitude",
+                _("({lat}, {lon}) lies outside China.").format(
+                    lat=lat[position], lon=lon[position]
+                ),
             )
-            return
-        if not in_china_bounds(lat, lon):
-            fail("longitude", _("({lat}, {lon}) lies outside China.").format(lat=lat, lon=lon))
-            return
-        values["latitude"], values["longitude"] = lat, lon
+        values["latitude"] = [v if v.__class__ is float else None for v in latitudes]
+        values["longitude"] = [v if v.__class__ is float else None for v in longitudes]
+        return in_county & (county_codes_of != "") & ~right_county
 
-    def _date(self, text: str, fail: Any) -> dt.datetime | None:
+    def _type(self, text: str) -> tuple[int, int, str] | Problem:
+        text = text.strip()
+        if not text:
+            return _missing()
+        found = self.types.get(text.split()[0]) or self.types.get(text)
+        return found or Problem(_("Unknown resource type: use a code from the “选项” sheet."))
+
+    def _division(self, text: str) -> tuple[int, str, int | None, str] | Problem:
+        text = text.strip()
+        if not text:
+            return _missing()
+        found = self.divisions.get(text)
+        return found or Problem(_("No division in force with this code inside your jurisdiction."))
+
+    def _date(self, text: str) -> dt.datetime | Problem:
+        text = text.strip()
         if not text:
             return self.now
-        if text in self._dates:
-            return self._dates[text]
         try:
             day = dt.date.fromisoformat(text[:10])
         except ValueError:
-            fail("verified_on", _("Not a date; write it as YYYY-MM-DD."))
-            return None
+            return Problem(_("Not a date; write it as YYYY-MM-DD."))
         if day > self.now.date():
-            fail("verified_on", _("The date is in the future."))
-            return None
-        self._dates[text] = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-        return self._dates[text]
+            return Problem(_("The date is in the future."))
+        return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
-    def batches(
-        self, keys: list[str | None], rows: Iterable[list[str]], first_row: int = 2
-    ) -> Iterator[BatchResult]:
-        """Validate in batches; the point-in-polygon test runs once per batch, vectorized."""
-        result = BatchResult()
-        for offset, cells in enumerate(rows):
-            if not any(c.strip() for c in cells) or (cells and cells[0].strip() == COLUMNS[0].help):
-                continue  # blank rows, and the template's row of hints
-            checked = self.check(first_row + offset, keys, cells)
-            if isinstance(checked, ValidRow):
-                result.valid.append(checked)
-            else:
-                result.errors.extend(checked)
-            if len(result.valid) + len(result.errors) >= BATCH:
-                yield self._locate(result)
-                result = BatchResult()
-        if result.valid or result.errors:
-            yield self._locate(result)
 
-    def _locate(self, result: BatchResult) -> BatchResult:
-        """Drop rows whose point is in no county of China; count those in another county."""
-        located = [r for r in result.valid if r.values["latitude"] is not None]
-        if not located:
-            return result
-        index = county_index()
-        points = shapely.points(
-            np.array([r.values["longitude"] for r in located]),
-            np.array([r.values["latitude"] for r in located]),
+def _locate(
+    lat: np.ndarray, lon: np.ndarray, inside: np.ndarray, expected: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which points lie in some county of China, and which in the county they claim.
+
+    Most points lie in their division's county, so each is first tested against that one
+    polygon (vectorized, without building point objects); only the rest are searched for in
+    the tree of all counties.
+    """
+    index = county_index()
+    in_county = np.zeros(len(lat), dtype=bool)
+    for code in np.unique(expected[inside & (expected != "")]).tolist():
+        rows = np.flatnonzero(inside & (expected == code))
+        polygon = index.geometries[index.codes.index(code)] if code in index.codes else None
+        if polygon is not None:
+            shapely.prepare(polygon)
+            in_county[rows] = shapely.intersects_xy(polygon, lon[rows], lat[rows])
+    right_county = in_county.copy()
+    rest = np.flatnonzero(inside & ~in_county)
+    points = shapely.points(lon[rest], lat[rest])
+    found, _polygons = index.tree.query(points, predicate="intersects")
+    in_county[rest[found]] = True
+    return in_county, right_county
+
+
+def _or_blank(result: Any, width: int) -> tuple[Any, ...]:
+    return (None,) * width if result.__class__ is Problem else result
+
+
+def _missing() -> Problem:
+    return Problem(_("This column is required."))
+
+
+def _choice(labels: dict[str, str]) -> Callable[[str], str | Problem]:
+    def resolve(text: str) -> str | Problem:
+        text = text.strip()
+        if not text:
+            return _missing()
+        return labels.get(text) or Problem(
+            _("Use one of: {choices}.").format(choices=" / ".join(labels))
         )
-        row_positions, polygon_positions = index.tree.query(points, predicate="intersects")
-        county_of = {
-            int(r): index.codes[int(p)]
-            for r, p in zip(row_positions, polygon_positions, strict=True)
-        }
-        outside: set[int] = set()
-        for position, row in enumerate(located):
-            county = county_of.get(position)
-            if county is None:
-                outside.add(row.row)
-                result.errors.append(
-                    RowError(
-                        row.row,
-                        "经度",
-                        str(row.values["longitude"]),
-                        _("({lat}, {lon}) lies outside China.").format(
-                            lat=row.values["latitude"], lon=row.values["longitude"]
-                        ),
-                    )
-                )
-            elif row.county_code and county != row.county_code:
-                result.warnings += 1
-        if outside:
-            result.valid = [r for r in result.valid if r.row not in outside]
-        return result
+
+    return resolve
 
 
-def _is_float(text: str) -> bool:
+def _unit(pair: tuple[str | None, str]) -> str | Problem:
+    expected, text = pair[0], pair[1].strip()
+    if not text:
+        return _missing()
+    if expected is not None and text != expected:
+        return Problem(_("The unit of this type is “{unit}”.").format(unit=expected))
+    return text
+
+
+def _quantity(text: str) -> float | Problem:
+    text = text.strip()
+    if not text:
+        return _missing()
     try:
-        float(text)
+        number = float(text.replace(",", ""))
     except ValueError:
-        return False
-    return True
+        return Problem(_("Not a number."))
+    if not math.isfinite(number) or number < 0:
+        return Problem(_("Must be a number not less than 0."))
+    if number > MAX_QUANTITY:
+        return Problem(_("Too large."))
+    return round(number, 2)
+
+
+def _optional(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
+    return lambda text: resolve(text) if text.strip() else None
+
+
+def _coordinate(text: str) -> float | Problem | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return Problem("")
+    return number if math.isfinite(number) else Problem("")
+
+
+def _phone(text: str) -> str | Problem:
+    text = text.strip()
+    if text and not PHONE.match(text):
+        return Problem(_("Not a phone number."))
+    return text
+
+
+def _text(limit: int, *, required: bool = False) -> Callable[[str], str | Problem]:
+    def resolve(text: str) -> str | Problem:
+        text = text.strip()
+        if required and not text:
+            return _missing()
+        if len(text) > limit:
+            return Problem(_("At most {limit} characters.").format(limit=limit))
+        return text
+
+    return resolve

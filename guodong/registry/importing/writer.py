@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
 from guodong.core.crypto import encrypt
-from guodong.maps.h3cells import cell_of
+from guodong.maps.h3cells import cells_of
 from guodong.registry.choices import VerificationMethod
-from guodong.registry.importing.validate import ValidRow
+from guodong.registry.importing.validate import ValidRows
 from guodong.registry.models import Holding
 
 WRITE_COLUMNS = (
@@ -32,47 +32,41 @@ class RowWriter:
         self.user_id = getattr(acting_user, "pk", None)
         self.job_id = job_id
         self.now = timezone.now()
-        self._cipher: dict[str, str] = {}
+        self._cipher: dict[str, str] = {"": ""}
 
     def _phone(self, phone: str) -> str:
-        if not phone:
-            return ""
         if phone not in self._cipher:
             self._cipher[phone] = encrypt(phone)
         return self._cipher[phone]
 
-    def tuples(self, rows: Iterable[ValidRow]) -> Iterable[tuple]:
-        user_id, now, survey, job_id = (
-            self.user_id,
-            self.now,
-            VerificationMethod.SURVEY,
-            self.job_id,
-        )
-        for row in rows:
-            v = row.values
-            yield (
-                v["owner_kind"], v["owner_id"], v["owner_name"], v["type_id"], v["category_id"],
-                v["quantity_total"], v["quantity_available"], v["condition"], v["readiness"],
-                v["division_id"], v["division_path"], v["county_id"], v["address"], v["latitude"],
-                v["longitude"], cell_of(v["latitude"], v["longitude"]), v["contact_name"],
-                self._phone(v["contact_phone"]), v["notes"],
-                v["verified_at"], user_id, survey, job_id, now, now,
-            )  # fmt: skip
+    def records(self, rows: ValidRows) -> zip:
+        """The rows as tuples in WRITE_COLUMNS order."""
+        c, size = rows.columns, len(rows)
+        return zip(
+            c["owner_kind"], c["owner_id"], c["owner_name"], c["type_id"], c["category_id"],
+            c["quantity_total"], c["quantity_available"], c["condition"], c["readiness"],
+            c["division_id"], c["division_path"], c["county_id"], c["address"], c["latitude"],
+            c["longitude"], cells_of(c["latitude"], c["longitude"]), c["contact_name"],
+            [self._phone(p) for p in c["contact_phone"]], c["notes"], c["verified_at"],
+            repeat(self.user_id, size), repeat(VerificationMethod.SURVEY.value, size),
+            repeat(self.job_id, size), repeat(self.now, size), repeat(self.now, size),
+            strict=True,
+        )  # fmt: skip
 
-    def write(self, rows: list[ValidRow]) -> int:
-        if not rows:
+    def write(self, rows: ValidRows) -> int:
+        if not len(rows):
             return 0
         table = Holding._meta.db_table
         columns = ", ".join(WRITE_COLUMNS)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for record in self.tuples(rows):
+                    for record in self.records(rows):
                         copy.write_row(record)
             else:
                 placeholders = ", ".join(["%s"] * len(WRITE_COLUMNS))
                 cursor.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                    list(self.tuples(rows)),
+                    list(self.records(rows)),
                 )
         return len(rows)

@@ -247,3 +247,49 @@ def test_a_workbook_with_an_xml_entity_bomb_is_refused(tmp_path):
     path.write_bytes(buffer.getvalue())
     with pytest.raises(FileProblem):
         open_upload(path, "bomb.xlsx")
+
+
+def test_a_row_is_checked_in_every_column_at_once(nanhu_staff):
+    """A row missing its type still has its other mistakes named, so one upload fixes all."""
+    job = _upload(nanhu_staff, _csv([_row(资源类型代码="", 状况="坏了", 联系电话="打我")]))
+    reasons = _reasons(job)
+    assert job.error_rows == 1 and job.valid_rows == 0
+    assert "必填" in reasons[(2, "资源类型代码", "")]
+    assert "完好" in reasons[(2, "状况", "坏了")]
+    assert "电话" in reasons[(2, "联系电话", "打我")]
+
+
+def test_text_longer_than_its_column_is_refused_not_cut(nanhu_staff):
+    job = _upload(nanhu_staff, _csv([_row(征用联系人="王" * 51), GOOD]))
+    assert job.valid_rows == 1
+    assert "50" in _reasons(job)[(2, "征用联系人", "王" * 51)]
+
+
+def test_available_above_total_and_half_a_point_are_named(nanhu_staff):
+    job = _upload(nanhu_staff, _csv([_row(可用数量="9"), _row(经度=""), _row(纬度="北纬30")]))
+    reasons = _reasons(job)
+    assert "不能大于" in reasons[(2, "可用数量", "9")]
+    assert "经纬度须同时" in reasons[(3, "经度", "")]
+    assert "经纬度须同时" in reasons[(4, "纬度", "北纬30")]
+
+
+def test_a_point_in_another_county_is_a_warning_and_hints_are_skipped(nanhu_staff):
+    hints = [c.help for c in COLUMNS]
+    in_xiuzhou = _row(纬度="30.8012", 经度="120.6975")  # 秀洲区 新城街道, division in 南湖区
+    job = _upload(nanhu_staff, _csv([hints, GOOD, [], in_xiuzhou]))
+    assert (job.status, job.total_rows, job.valid_rows) == ("validated", 2, 2), job.errors
+    assert "1" in job.message and "县" in job.message
+
+
+def test_rows_are_numbered_as_the_spreadsheet_shows_them_across_chunks(nanhu_staff, monkeypatch):
+    from guodong.registry.importing import validate
+
+    monkeypatch.setattr(validate, "CHUNK", 2)
+    rows = [GOOD, GOOD, GOOD, _row(数量合计="x"), GOOD]
+    job = _upload(nanhu_staff, _csv(rows))
+    assert (job.valid_rows, job.error_rows) == (4, 1)
+    assert (5, "数量合计", "x") in _reasons(job)
+    with on_commit(execute=True):
+        commit_import(nanhu_staff, job)
+    job.refresh_from_db()
+    assert job.imported_rows == 4
