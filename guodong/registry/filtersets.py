@@ -55,6 +55,12 @@ def owner_choices(request: Any) -> QuerySet:
     return Organization.objects.visible_to(request.user).filter(kind="member_unit")
 
 
+def in_catalogue_node(queryset: QuerySet, value: str, field: str = "type__path") -> QuerySet:
+    """Records under one catalogue category or kind (none for an unknown node)."""
+    node = ResourceType.objects.filter(pk=value).first()
+    return queryset.filter(within(field, node.path)) if node else queryset.none()
+
+
 def in_division(queryset: QuerySet, value: int, field: str = "division_path") -> QuerySet:
     division = Division.objects.filter(pk=value).first()
     return queryset.filter(within(field, division.path)) if division else queryset.none()
@@ -103,8 +109,7 @@ class HoldingFilterSet(django_filters.FilterSet):
         )
 
     def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        node = ResourceType.objects.filter(pk=value).first()
-        return queryset.filter(within("type__path", node.path)) if node else queryset.none()
+        return in_catalogue_node(queryset, value)
 
     def in_area(self, queryset: QuerySet, name: str, value: Division) -> QuerySet:
         return queryset.filter(within("division_path", value.path))
@@ -128,6 +133,9 @@ class SpecialistFilterSet(django_filters.FilterSet):
         queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE, category__code="HR"),
         label=_("qualification"),
     )
+    category = django_filters.ChoiceFilter(
+        method="in_catalogue", label=_("category"), choices=catalogue_choices
+    )
     division = django_filters.NumberFilter(method="in_area", label=_("division"))
     availability = django_filters.ChoiceFilter(
         choices=Availability.choices, label=_("availability")
@@ -135,7 +143,11 @@ class SpecialistFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Specialist
-        fields = ["q", "qualification", "division", "availability"]
+        fields = ["q", "qualification", "category", "division", "availability"]
+
+    def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Specialists with any qualification under a catalogue category or kind."""
+        return in_catalogue_node(queryset, value, "qualifications__type__path").distinct()
 
     def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return in_division(queryset, value)

@@ -1,4 +1,8 @@
-"""The answer to 有什么、有多少、在哪里: totals by catalogue node × division for any filter."""
+"""The answer to 有什么、有多少、在哪里: totals by catalogue node × division for any filter.
+
+Things are counted from the holdings; people (the 人力资源 category) from the specialists and
+their qualifications: available specialists, with every registered one in small print.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
-from guodong.registry.choices import CatalogueLevel
+from guodong.registry.choices import Availability, CatalogueLevel
 from guodong.registry.models import ResourceType
 
 
@@ -37,32 +41,55 @@ class PotentialTable:
     row_totals: dict[int, Cell] = field(default_factory=dict)
     column_totals: dict[int, Cell] = field(default_factory=dict)
     grand_total: Cell = field(default_factory=Cell)
+    # Specialists by (row, column): available people, registered people, and their count.
+    people: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    people_totals: dict[int, Cell] = field(default_factory=dict)
 
     def cell(self, row_id: int, column_id: int) -> Cell:
         return self.cells.get((row_id, column_id), Cell())
+
+    def people_cell(self, row_id: int, column_id: int) -> Cell:
+        return self.people.get((row_id, column_id), Cell())
+
+    def row_total(self, row_id: int) -> Cell:
+        """Holdings and people of one row together (people rows count 人, as their types do)."""
+        total = Cell()
+        for part in (self.row_totals.get(row_id), self.people_totals.get(row_id)):
+            if part:
+                total.add(part.available, part.total, part.count)
+        return total
 
     def as_rows(self) -> list[list[Any]]:
         """Header + one row per catalogue node: available quantities, for exports."""
         header = ["", "单位", *[c.name for c in self.columns], "合计"]
         body = [
-            [r.name, r.unit, *[self.cell(r.pk, c.pk).available for c in self.columns],
-             self.row_totals.get(r.pk, Cell()).available]
+            [r.name, r.unit or self._unit_of(r),
+             *[self.cell(r.pk, c.pk).available + self.people_cell(r.pk, c.pk).available
+               for c in self.columns],
+             self.row_total(r.pk).available]
             for r in self.rows
         ]  # fmt: skip
         return [header, *body]
 
+    def _unit_of(self, row: ResourceType) -> str:
+        return "人" if any(key[0] == row.pk for key in self.people) else ""
+
 
 def _row_nodes(node: ResourceType | None) -> tuple[list[ResourceType], str]:
-    """The catalogue rows to show and the holding field that groups by them."""
+    """The catalogue rows to show and the field of a type that groups by them."""
     if node is None:
         return list(
             ResourceType.objects.filter(level=CatalogueLevel.CATEGORY).order_by("path")
         ), "category_id"
     if node.level == CatalogueLevel.CATEGORY:
-        return list(node.children.order_by("path")), "type__parent_id"
+        return list(node.children.order_by("path")), "parent_id"
     if node.level == CatalogueLevel.KIND:
-        return list(node.children.order_by("path")), "type_id"
-    return [node], "type_id"
+        return list(node.children.order_by("path")), "id"
+    return [node], "id"
+
+
+# The type field → the holding field grouping by it (category is copied onto each holding).
+HOLDING_FIELD = {"category_id": "category_id", "parent_id": "type__parent_id", "id": "type_id"}
 
 
 def _column_divisions(area: Division | None, visible: QuerySet) -> list[Division]:
@@ -80,7 +107,8 @@ def potential_table(
     A city is grouped by the denormalized county column directly; any other area groups by
     division and rolls the (few hundred) divisions up to the area's children in Python.
     """
-    rows, row_field = _row_nodes(node)
+    rows, type_field = _row_nodes(node)
+    row_field = HOLDING_FIELD[type_field]
     columns = _column_divisions(area, divisions)
     table = PotentialTable(node=node, area=area, rows=rows, columns=columns)
     by_county = area is not None and area.level == DivisionLevel.CITY
@@ -110,6 +138,36 @@ def potential_table(
         table.row_totals[row_id].add(*figures)
         table.column_totals[column_id].add(*figures)
         table.grand_total.add(*figures)
+    return table
+
+
+def add_people(table: PotentialTable, specialists: QuerySet) -> PotentialTable:
+    """Count already-scoped specialists into the rows of their qualifications' types.
+
+    A person with two qualifications under one row counts once in it; each person has one
+    division, so the columns add up.
+    """
+    _rows, type_field = _row_nodes(table.node)
+    row_field = f"qualifications__type__{type_field}"
+    grouped = list(
+        specialists.filter(qualifications__isnull=False)
+        .order_by()
+        .values(row_field, "division_id")
+        .annotate(
+            registered=Count("pk", distinct=True),
+            available=Count("pk", distinct=True, filter=Q(availability=Availability.AVAILABLE)),
+        )
+    )
+    column_of = Division.roll_up(table.columns, (g["division_id"] for g in grouped))
+    row_ids = {r.pk for r in table.rows}
+    table.people_totals = defaultdict(Cell)
+    for group in grouped:
+        row_id, column_id = group[row_field], column_of.get(group["division_id"])
+        if row_id not in row_ids or column_id is None:
+            continue
+        figures = (Decimal(group["available"]), Decimal(group["registered"]), group["registered"])
+        table.people.setdefault((row_id, column_id), Cell()).add(*figures)
+        table.people_totals[row_id].add(*figures)
     return table
 
 

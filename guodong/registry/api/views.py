@@ -175,7 +175,9 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 class PotentialView(viewsets.ViewSet):
     """Totals of available and total quantity by catalogue node × division, for the same
-    filters as the holdings list (category, division, readiness, freshness, owner_kind)."""
+    filters as the holdings list (category, division, readiness, freshness, owner_kind). Each
+    cell also counts the specialists qualified for its row (`people`: available and
+    registered persons), which those holding filters do not narrow."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
     def list(self, request: Request) -> Response:
@@ -196,6 +198,10 @@ class PotentialView(viewsets.ViewSet):
                                 "available": table.cell(r.pk, c.pk).available,
                                 "total": table.cell(r.pk, c.pk).total,
                                 "count": table.cell(r.pk, c.pk).count,
+                                "people": {
+                                    "available": int(table.people_cell(r.pk, c.pk).available),
+                                    "registered": table.people_cell(r.pk, c.pk).count,
+                                },
                             }
                             for c in table.columns
                         ],

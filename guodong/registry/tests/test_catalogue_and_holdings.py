@@ -297,3 +297,33 @@ def test_administrator_adds_and_retires_a_type_through_the_api(admin_user, city_
     retired = api.post(f"/api/v1/resource-types/{created['id']}/retire/")
     assert retired.status_code == 200 and retired.json()["retired_in"] is not None
     assert api.post(f"/api/v1/resource-types/{created['id']}/retire/").status_code == 400
+
+
+def test_potential_counts_people_from_the_specialists(city_staff, nanhu_staff):
+    from guodong.registry.models import Specialist
+
+    people = _type("HR")
+    body = client_for(city_staff).get("/api/v1/potential/").json()
+    row = next(r for r in body["rows"] if r["id"] == people.pk)
+    qualified = Specialist.objects.filter(qualifications__type__category=people).distinct()
+    assert qualified.exists(), "the demo registers specialists"
+    assert sum(c["people"]["registered"] for c in row["cells"]) == qualified.count()
+    assert sum(c["people"]["available"] for c in row["cells"]) == (
+        qualified.filter(availability="available").count()
+    )
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    in_nanhu = next(c for c in row["cells"] if c["division"] == nanhu.pk)["people"]
+    nanhu_people = qualified.filter(division_path__startswith=nanhu.path)
+    assert in_nanhu["registered"] == nanhu_people.count()
+
+    client = client_for(nanhu_staff)
+    page = client.get(f"/registry/potential/?category={people.pk}").content.decode()
+    assert "人可用" in page and "/registry/specialists/?division=" in page
+    listed = client.get(f"/registry/specialists/?category={people.pk}&division={nanhu.pk}")
+    names = listed.content.decode()
+    assert all(s.name in names for s in nanhu_people[:5])
+    xiuzhou = Division.objects.get(code="330411", effective_to__isnull=True)
+    own = client.get("/api/v1/potential/").json()
+    assert xiuzhou.pk not in {c["id"] for c in own["columns"]}
+    town_cells = next(r for r in own["rows"] if r["id"] == people.pk)["cells"]
+    assert sum(c["people"]["registered"] for c in town_cells) == nanhu_people.count()

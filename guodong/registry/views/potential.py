@@ -13,8 +13,8 @@ from guodong.core.exports import export_response
 from guodong.core.forms import style_widgets
 from guodong.divisions.models import Division
 from guodong.registry.filtersets import HoldingFilterSet
-from guodong.registry.models import Holding, ResourceType
-from guodong.registry.potential import PotentialTable, potential_table
+from guodong.registry.models import Holding, ResourceType, Specialist
+from guodong.registry.potential import PotentialTable, add_people, potential_table
 
 # The filters of the holdings list that narrow the totals (the catalogue node and the area
 # choose the table's rows and columns instead).
@@ -33,6 +33,7 @@ def build_table(request: HttpRequest) -> tuple[PotentialTable, HoldingFilterSet]
     filterset = HoldingFilterSet(params, queryset=Holding.objects.visible_to(user), request=request)
     holdings = filterset.qs
     table = potential_table(holdings, node=node, area=area, divisions=visible_divisions)
+    add_people(table, Specialist.objects.visible_to(user))
     return table, filterset
 
 
@@ -49,6 +50,7 @@ class PotentialView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         table, filterset = build_table(self.request)
         style_widgets(filterset.form)
+        cells_of = table.cell, table.people_cell
         base = self.request.GET.copy()
         for key in ("category", "division", "page", "export"):
             base.pop(key, None)
@@ -59,7 +61,14 @@ class PotentialView(LoginRequiredMixin, TemplateView):
             "filter": filterset,
             "filter_query": base.urlencode(),
             "grid": [
-                (row, [(column, table.cell(row.pk, column.pk)) for column in table.columns])
+                (
+                    row,
+                    [
+                        (column, *(cell(row.pk, column.pk) for cell in cells_of))
+                        for column in table.columns
+                    ],
+                    table.row_total(row.pk),
+                )
                 for row in table.rows
             ],
         }
