@@ -38,17 +38,6 @@ def catalogue_choices() -> list[tuple[int, str]]:
     return [(t.pk, ("　" * (t.level - 1)) + t.name) for t in rows]
 
 
-def area_choices(request: Any) -> QuerySet:
-    """Counties and townships the user can see, for the area filters."""
-    if request is None:
-        return Division.objects.none()
-    return (
-        Division.objects.visible_to(request.user)
-        .filter(effective_to__isnull=True, level__in=(2, 3, 4))
-        .order_by("path")
-    )
-
-
 def owner_choices(request: Any) -> QuerySet:
     if request is None:
         return Organization.objects.none()
@@ -61,9 +50,32 @@ def in_catalogue_node(queryset: QuerySet, value: str, field: str = "type__path")
     return queryset.filter(within(field, node.path)) if node else queryset.none()
 
 
-def in_division(queryset: QuerySet, value: int, field: str = "division_path") -> QuerySet:
-    division = Division.objects.filter(pk=value).first()
-    return queryset.filter(within(field, division.path)) if division else queryset.none()
+def visible_areas(request: Any) -> QuerySet:
+    if request is None:
+        return Division.objects.none()
+    return Division.objects.visible_to(request.user).filter(effective_to__isnull=True)
+
+
+class AreaFilter(django_filters.ModelChoiceFilter):
+    """Any division the user can see narrows the list to its subtree (the potential table links
+    down to villages); the dropdown offers the counties and townships, and the chosen one."""
+
+    def __init__(self) -> None:
+        super().__init__(queryset=visible_areas, method="in_area", label=_("division"))
+
+    @property
+    def field(self) -> Any:
+        field = super().field
+        chosen = str(self.parent.data.get(self.field_name, "")) if self.parent else ""
+        listed = field.queryset.filter(
+            Q(level__in=(2, 3, 4)) | Q(pk=int(chosen) if chosen.isdigit() else None)
+        ).order_by("path")
+        field.widget.choices = [("", "---------"), *((d.pk, str(d)) for d in listed)]
+        return field
+
+
+def in_area(queryset: QuerySet, name: str, value: Division) -> QuerySet:
+    return queryset.filter(within("division_path", value.path))
 
 
 class HoldingFilterSet(django_filters.FilterSet):
@@ -74,9 +86,7 @@ class HoldingFilterSet(django_filters.FilterSet):
     type = django_filters.ModelChoiceFilter(
         queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE), label=_("resource type")
     )
-    division = django_filters.ModelChoiceFilter(
-        queryset=area_choices, method="in_area", label=_("division")
-    )
+    division = AreaFilter()
     readiness = django_filters.ChoiceFilter(choices=Readiness.choices, label=_("readiness"))
     freshness = django_filters.ChoiceFilter(
         choices=Freshness.choices, method="by_freshness", label=_("freshness")
@@ -111,8 +121,7 @@ class HoldingFilterSet(django_filters.FilterSet):
     def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return in_catalogue_node(queryset, value)
 
-    def in_area(self, queryset: QuerySet, name: str, value: Division) -> QuerySet:
-        return queryset.filter(within("division_path", value.path))
+    in_area = staticmethod(in_area)
 
     def in_cell(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Holdings inside one map cell (any resolution), from the map's popup link."""
@@ -136,7 +145,7 @@ class SpecialistFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         method="in_catalogue", label=_("category"), choices=catalogue_choices
     )
-    division = django_filters.NumberFilter(method="in_area", label=_("division"))
+    division = AreaFilter()
     availability = django_filters.ChoiceFilter(
         choices=Availability.choices, label=_("availability")
     )
@@ -149,17 +158,15 @@ class SpecialistFilterSet(django_filters.FilterSet):
         """Specialists with any qualification under a catalogue category or kind."""
         return in_catalogue_node(queryset, value, "qualifications__type__path").distinct()
 
-    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        return in_division(queryset, value)
+    in_area = staticmethod(in_area)
 
 
 class FacilityFilterBase(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("status"))
-    division = django_filters.NumberFilter(method="in_area", label=_("division"))
+    division = AreaFilter()
 
-    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        return in_division(queryset, value)
+    in_area = staticmethod(in_area)
 
 
 def facility_filterset(model: type) -> type[django_filters.FilterSet]:

@@ -327,3 +327,16 @@ def test_potential_counts_people_from_the_specialists(city_staff, nanhu_staff):
     assert xiuzhou.pk not in {c["id"] for c in own["columns"]}
     town_cells = next(r for r in own["rows"] if r["id"] == people.pk)["cells"]
     assert sum(c["people"]["registered"] for c in town_cells) == nanhu_people.count()
+
+
+def test_potential_links_down_to_a_village_list_its_holdings(nanhu_staff):
+    village = _division("330402105004")
+    client = client_for(nanhu_staff)
+    expected = Holding.objects.visible_to(nanhu_staff).filter(division=village).count()
+    assert expected
+    page = client.get(f"/registry/holdings/?division={village.pk}").content.decode()
+    assert f"共 {expected} 条记录" in page
+    api = client.get(f"/api/v1/holdings/?division={village.pk}").json()
+    assert api["count"] == expected
+    other = _division("330411002001")
+    assert client.get(f"/api/v1/holdings/?division={other.pk}").status_code == 400
