@@ -56,6 +56,7 @@ urlpatterns = [
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
     path("imports/template.xlsx", imports.TemplateDownloadView.as_view(), name="import_template"),
     path("imports/upload/", imports.UploadView.as_view(), name="import_upload"),
+    path("imports/enter/", imports.EntryView.as_view(), name="import_entry"),
     path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/decide/", imports.ImportDecisionView.as_view(), name="import_decide"),
     path("surveys/", surveys.CampaignListView.as_view(), name="campaign_list"),

@@ -114,7 +114,7 @@ def check_import(job_id: int) -> ImportJob:
         )
     job.encoding = opened.encoding or job.encoding
     job.total_rows, job.valid_rows, job.error_rows = total, valid, error_rows
-    job.errors = sorted(errors, key=lambda e: (e["row"], e["column"]))
+    job.errors = errors  # by row, and within a row in the order of the template's columns
     message = ""
     if warnings:
         message = _("{count} row(s) have coordinates outside the county of their division.").format(

@@ -23,6 +23,35 @@ from guodong.registry.importing.columns import (
 from guodong.registry.models import ResourceType
 
 MAX_ROWS = 5000  # rows the dropdowns cover; more rows can still be typed or pasted
+MAX_DIVISIONS = 20000
+
+
+def option_lists(
+    acting_user: Any, category_ids: list[int] | None = None
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The values a user may enter per column (types as "code name"), and division names by
+    code: the template's dropdowns and the entry page's suggestions."""
+    types = ResourceType.objects.filter(level=CatalogueLevel.TYPE, retired_in__isnull=True)
+    if category_ids:
+        types = types.filter(category_id__in=category_ids)
+    divisions = Division.objects.filter(effective_to__isnull=True, level__gte=4)
+    if acting_user.jurisdiction_path:
+        divisions = divisions.filter(within("path", acting_user.jurisdiction_path))
+    names = dict(divisions.order_by("code").values_list("code", "name")[:MAX_DIVISIONS])
+    lists = {
+        "type": [f"{t.code} {t.name}" for t in types.order_by("path")],
+        "unit": sorted({t.unit for t in types}),
+        "condition": list(CONDITION_LABELS),
+        "readiness": list(READINESS_LABELS),
+        "division": list(names),
+        "owner_kind": list(OWNER_KIND_LABELS),
+        "owner": list(
+            Organization.objects.visible_to(acting_user)
+            .filter(is_active=True)
+            .values_list("name", flat=True)
+        ),
+    }
+    return lists, names
 
 
 def build_template(acting_user: Any, category_ids: list[int] | None = None) -> bytes:
@@ -39,26 +68,7 @@ def build_template(acting_user: Any, category_ids: list[int] | None = None) -> b
         sheet.column_dimensions[sheet.cell(row=1, column=position).column_letter].width = 18
     sheet.cell(row=2, column=1).font = Font(italic=True)
 
-    types = ResourceType.objects.filter(level=CatalogueLevel.TYPE, retired_in__isnull=True)
-    if category_ids:
-        types = types.filter(category_id__in=category_ids)
-    divisions = Division.objects.filter(effective_to__isnull=True, level__gte=4)
-    if acting_user.jurisdiction_path:
-        divisions = divisions.filter(within("path", acting_user.jurisdiction_path))
-    lists = {
-        "type": [f"{t.code} {t.name}" for t in types.order_by("path")],
-        "unit": sorted({t.unit for t in types}),
-        "condition": list(CONDITION_LABELS),
-        "readiness": list(READINESS_LABELS),
-        "division": [f"{d.code}" for d in divisions.order_by("code")[:20000]],
-        "owner_kind": list(OWNER_KIND_LABELS),
-        "owner": list(
-            Organization.objects.visible_to(acting_user)
-            .filter(is_active=True)
-            .values_list("name", flat=True)
-        ),
-    }
-    names = {d.code: d.name for d in divisions.order_by("code")[:20000]}
+    lists, names = option_lists(acting_user, category_ids)
     for index, (key, values) in enumerate(lists.items(), 1):
         letter = options.cell(row=1, column=index).column_letter
         options.cell(row=1, column=index, value=next(c.header for c in COLUMNS if c.key == key))

@@ -41,3 +41,24 @@ def test_upload_with_one_bad_row_shows_the_row_report_in_chinese(page, live_serv
     page.click("[data-testid=commit]")
     page.wait_for_selector("text=已导入 2 行", timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
+
+
+def test_rows_entered_on_the_page_are_checked_like_a_file(page, live_server):
+    sign_in(page, live_server.url, "reporter")
+    page.goto(f"{live_server.url}/registry/imports/enter/")
+    for column, value in zip(COLUMNS, GOOD, strict=True):
+        name = f"r2-{column.key}"
+        if column.key in ("condition", "readiness", "owner_kind"):
+            page.select_option(f"select[name={name}]", value)
+        else:
+            page.fill(f"input[name={name}]", value)
+    page.fill("input[name=r3-type]", "TRN.FRT.COLD")
+    page.fill("input[name=r3-quantity_total]", "很多")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "entry-filled.png"), full_page=True)
+    page.click("text=校验这些行")
+    page.wait_for_selector("[data-testid=row-errors]", timeout=15000)
+    report = page.inner_text("[data-testid=row-errors]")
+    assert "3" in report and "数量合计" in report and "很多" in report and "不是数字" in report
+    assert "有效 1 行" in page.inner_text("[data-testid=import-counts]")
+    page.screenshot(path=str(ARTIFACTS / "entry-report.png"), full_page=True)

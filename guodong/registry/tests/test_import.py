@@ -257,6 +257,9 @@ def test_a_row_is_checked_in_every_column_at_once(nanhu_staff):
     assert "必填" in reasons[(2, "资源类型代码", "")]
     assert "完好" in reasons[(2, "状况", "坏了")]
     assert "电话" in reasons[(2, "联系电话", "打我")]
+    assert [e["column"] for e in job.errors] == ["资源类型代码", "状况", "联系电话"], (
+        "a row's errors read left to right, as the template's columns"
+    )
 
 
 def test_text_longer_than_its_column_is_refused_not_cut(nanhu_staff):

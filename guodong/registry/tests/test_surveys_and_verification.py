@@ -199,3 +199,72 @@ def test_campaign_assignees_must_be_in_the_area(nanhu_staff):
             assignees=[Organization.objects.get(name="嘉兴市交通运输局")],
         )
     assert "assignees" in error.value.message_dict
+
+
+def _entry(row_number, values):
+    from guodong.registry.importing.columns import COLUMNS
+
+    return {f"r{row_number}-{c.key}": v for c, v in zip(COLUMNS, values, strict=True)}
+
+
+def test_reporter_enters_rows_on_a_page_for_their_assignment(
+    nanhu_staff, reporter, django_capture_on_commit_callbacks
+):
+    from guodong.registry.tests.test_import import GOOD, _row
+
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    unit = Organization.objects.get(name="嘉兴南湖冷链物流有限公司")
+    campaign = open_campaign(
+        nanhu_staff,
+        {
+            "name": "2026 冷链调查",
+            "year": 2026,
+            "division": nanhu,
+            "deadline": timezone.localdate(),
+        },
+        categories=[ResourceType.objects.get(code="TRN")],
+        assignees=[unit, Organization.objects.get(name="南湖区人民医院")],
+    )
+    mine = campaign.assignments.get(organization=unit)
+    theirs = campaign.assignments.exclude(organization=unit).get()
+    client = client_for(reporter)
+    page = client.get(f"/registry/imports/enter/?assignment={mine.pk}").content.decode()
+    assert "2026 冷链调查" in page and 'name="r2-type"' in page and 'name="r11-type"' in page
+    assert "TRN.FRT.COLD" in page, "types of the survey's categories are suggested"
+    more = client.post(
+        f"/registry/imports/enter/?assignment={mine.pk}",
+        {"rows": "10", "more": "1", **_entry(2, GOOD)},
+    )
+    assert 'name="r21-type"' in more.content.decode() and "13800001111" in more.content.decode()
+
+    before = Holding.objects.count()
+    form = {"rows": "10", **_entry(2, GOOD), **_entry(4, _row(数量合计="-1"))}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/registry/imports/enter/?assignment={mine.pk}", form)
+    job_url = response["Location"]
+    report = client.get(job_url).content.decode()
+    assert "在线填报.csv" in report and "数量合计" in report and ">4<" in report
+    assert Holding.objects.count() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url + "decide/", {"decision": "commit"})
+    mine.refresh_from_db()
+    assert (mine.status, mine.rows_imported) == ("submitted", 1)
+    assert Holding.objects.count() == before + 1
+
+    empty = client.post(f"/registry/imports/enter/?assignment={mine.pk}", {"rows": "10"})
+    assert "请至少填写一行" in empty.content.decode()
+    assert client.post(f"/registry/imports/enter/?assignment={theirs.pk}", form).status_code == 403
+
+
+def test_the_entry_page_is_for_roles_that_may_import(liaison, xiuzhou_staff, nanhu_staff):
+    assert client_for(liaison).get("/registry/imports/enter/").status_code == 403
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    campaign = open_campaign(
+        nanhu_staff,
+        {"name": "x", "year": 2026, "division": nanhu, "deadline": timezone.localdate()},
+        categories=[ResourceType.objects.get(code="TRN")],
+        assignees=[Organization.objects.get(name="南湖区人民医院")],
+    )
+    assignment = campaign.assignments.get()
+    url = f"/registry/imports/enter/?assignment={assignment.pk}"
+    assert client_for(xiuzhou_staff).get(url).status_code == 404

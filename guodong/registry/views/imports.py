@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -19,8 +20,10 @@ from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectListView
 from guodong.registry.forms import UploadForm
+from guodong.registry.importing.columns import COLUMNS
 from guodong.registry.importing.jobs import commit_import, discard_import, progress_of, start_import
-from guodong.registry.importing.template import build_template
+from guodong.registry.importing.reader import text_of
+from guodong.registry.importing.template import build_template, option_lists
 from guodong.registry.models import ImportJob, SurveyAssignment, SurveyCampaign
 from guodong.registry.models.surveys import ImportStatus
 
@@ -73,6 +76,90 @@ class UploadView(LoginRequiredMixin, FormView):
                 form.cleaned_data["file"],
                 encoding=form.cleaned_data["encoding"],
                 assignment=self.assignment,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+ENTRY_ROWS, MAX_ENTRY_ROWS = 10, 200
+# Columns entered by choosing from a short list; the others offer suggestions while typing.
+CHOSEN = ("condition", "readiness", "owner_kind")
+
+
+class EntryView(UploadView):
+    """Rows typed on a page instead of a file. They become a CSV import job, checked, reported
+    and committed exactly like an upload; page rows carry the numbers the report uses."""
+
+    form_class = forms.Form
+    template_name = "registry/entry.html"
+
+    def _row_count(self) -> int:
+        """Rows on the page: as many as were sent, ten more when asked for."""
+        sent = self.request.POST.get("rows", "")
+        count = int(sent) if sent.isdigit() else ENTRY_ROWS
+        if "more" in self.request.POST:
+            count += ENTRY_ROWS
+        return max(1, min(MAX_ENTRY_ROWS, count))
+
+    def _rows(self) -> list[list[str]]:
+        data = self.request.POST
+        return [
+            [data.get(f"r{number}-{c.key}", "") for c in COLUMNS]
+            for number in range(2, self._row_count() + 2)
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        categories = (
+            list(self.assignment.campaign.categories.values_list("pk", flat=True))
+            if self.assignment
+            else None
+        )
+        lists, names = option_lists(self.request.user, categories)
+        typed = self._rows() if self.request.method == "POST" else None
+        count = self._row_count()
+        rows = [
+            (number, typed[number - 2] if typed else [""] * len(COLUMNS))
+            for number in range(2, count + 2)
+        ]
+        labels = {
+            "type": {v.split(" ", 1)[0]: v for v in lists["type"]},
+            "division": {code: f"{code} {name}" for code, name in names.items()},
+        }
+        suggestions = {
+            key: [
+                (value.split(" ", 1)[0] if key == "type" else value, labels.get(key, {}).get(value))
+                for value in values
+            ]
+            for key, values in lists.items()
+            if key not in CHOSEN
+        }
+        return {
+            **super().get_context_data(**kwargs),
+            "columns": [(c, c.key in CHOSEN, lists.get(c.key, [])) for c in COLUMNS],
+            "rows": rows,
+            "suggestions": suggestions,
+            "may_add_rows": count < MAX_ENTRY_ROWS,
+            "wide": ("type", "division", "address", "owner", "notes"),
+            "narrow": ("quantity_total", "quantity_available", "unit"),
+        }
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        if "more" in self.request.POST:
+            return self.render_to_response(self.get_context_data(form=form))
+        rows = self._rows()
+        while rows and not any(v.strip() for v in rows[-1]):
+            rows.pop()
+        if not rows:
+            form.add_error(None, _("Fill in at least one row."))
+            return self.form_invalid(form)
+        upload = SimpleUploadedFile(
+            "在线填报.csv", text_of([[c.header for c in COLUMNS], *rows]), "text/csv"
+        )
+        try:
+            job = start_import(
+                self.request.user, upload, encoding="utf-8", assignment=self.assignment
             )
         except ValidationError as error:
             form.add_error(None, error)
