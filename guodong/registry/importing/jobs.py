@@ -178,6 +178,7 @@ def write_import(job_id: int) -> ImportJob:
             opened, keys = _rows_of(job)
             validator = ImportValidator(job.uploaded_by)
             writer = RowWriter(job.uploaded_by, job.pk)
+            writer.check_keys_as_written()
             written, seen, estimate = 0, 0, max(job.total_rows, 1)
             for chunk in validator.chunks(keys, opened.rows):
                 written += writer.write(chunk.valid)

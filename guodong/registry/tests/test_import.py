@@ -296,3 +296,28 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them_across_chunks(nanhu_sta
         commit_import(nanhu_staff, job)
     job.refresh_from_db()
     assert job.imported_rows == 4
+
+
+def test_a_commit_that_fails_part_way_writes_nothing(nanhu_staff, monkeypatch):
+    from guodong.registry.importing import validate, writer
+
+    monkeypatch.setattr(validate, "CHUNK", 2)
+    job = _upload(nanhu_staff, _csv([GOOD] * 5))
+    assert job.valid_rows == 5
+    real_write, calls = writer.RowWriter.write, []
+
+    def fail_on_the_second_chunk(self, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_write(self, rows)
+
+    monkeypatch.setattr(writer.RowWriter, "write", fail_on_the_second_chunk)
+    before = Holding.objects.count()
+    with on_commit(execute=True):
+        commit_import(nanhu_staff, job)
+    job.refresh_from_db()
+    assert calls == [2, 2], "the first chunk was written before the failure"
+    assert (job.status, job.imported_rows) == ("failed", 0)
+    assert "未写入" in job.message
+    assert Holding.objects.count() == before
