@@ -32,15 +32,20 @@ def _key() -> bytes:
     return key_file.read_bytes().strip()
 
 
+@cache
+def _fernet() -> Fernet:
+    return Fernet(_key())
+
+
 def encrypt(plaintext: str) -> str:
-    return PREFIX + Fernet(_key()).encrypt(plaintext.encode()).decode()
+    return PREFIX + _fernet().encrypt(plaintext.encode()).decode()
 
 
 def decrypt(stored: str) -> str:
     if not stored.startswith(PREFIX):
         raise ValueError("value is not encrypted")
     try:
-        return Fernet(_key()).decrypt(stored[len(PREFIX) :].encode()).decode()
+        return _fernet().decrypt(stored[len(PREFIX) :].encode()).decode()
     except InvalidToken as error:
         raise ValueError("cannot decrypt: wrong GUODONG_FIELD_KEY?") from error
 

@@ -68,10 +68,11 @@ def assignment_rows(campaign: SurveyCampaign) -> list[tuple[SurveyAssignment, bo
 
 
 def _totals(campaign: SurveyCampaign) -> dict[int, Decimal]:
+    """What the campaign's imports reported: their holdings, including those a later survey has
+    since replaced, but not duplicates merged within the campaign itself."""
     rows = (
-        Holding.objects.filter(
-            source_import__assignment__campaign=campaign, merged_into__isnull=True
-        )
+        Holding.objects.filter(source_import__assignment__campaign=campaign)
+        .exclude(merged_into__source_import__assignment__campaign=campaign)
         .order_by()
         .values("category_id")
         .annotate(total=Sum("quantity_total"))

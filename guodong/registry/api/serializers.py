@@ -144,6 +144,13 @@ def facility_serializer(model: type) -> type[serializers.ModelSerializer]:
 FACILITY_SERIALIZERS = {m: facility_serializer(m) for m in (CivilDefenceWork, Siren, Warehouse)}
 
 
+class CommitSerializer(serializers.Serializer):
+    replace = serializers.BooleanField(
+        default=True,
+        help_text="Merge older holdings of the same owner, type and place into the new ones.",
+    )
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
 
@@ -158,6 +165,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "valid_rows",
             "error_rows",
             "imported_rows",
+            "repeated_rows",
+            "replace_older",
+            "replaced_holdings",
             "errors",
             "progress",
             "message",

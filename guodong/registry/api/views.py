@@ -6,13 +6,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, exceptions, mixins, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guodong.core.api import ScopedViewSet
 from guodong.registry.api.serializers import (
     FACILITY_SERIALIZERS,
+    CommitSerializer,
     HoldingSerializer,
     ImportJobSerializer,
     ResourceTypeSerializer,
@@ -163,9 +164,14 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=201)
 
-    @decorators.action(detail=True, methods=["post"])
+    @extend_schema(request=CommitSerializer, responses=ImportJobSerializer)
+    @decorators.action(
+        detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser]
+    )
     def commit(self, request: Request, pk: str | None = None) -> Response:
-        commit_import(request.user, self.get_object())
+        choice = CommitSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        commit_import(request.user, self.get_object(), replace=choice.validated_data["replace"])
         return Response(ImportJobSerializer(ImportJob.objects.get(pk=pk)).data)
 
     @decorators.action(detail=True, methods=["post"])

@@ -23,6 +23,7 @@ from guodong.core.audit import record_event, snapshot
 from guodong.core.bulk import cyclic_gc_paused
 from guodong.core.services import require_permission
 from guodong.registry.importing.reader import FileProblem, open_upload
+from guodong.registry.importing.replace import RepeatCounter, replace_older
 from guodong.registry.importing.validate import HeaderProblem, ImportValidator, map_header
 from guodong.registry.importing.writer import RowWriter
 from guodong.registry.models import ImportJob, SurveyAssignment
@@ -91,8 +92,8 @@ def check_import(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("uploaded_by__organization__division").get(pk=job_id)
     try:
         opened, keys = _rows_of(job)
-        validator = ImportValidator(job.uploaded_by)
-        total = valid = error_rows = warnings = 0
+        validator, repeats = ImportValidator(job.uploaded_by), RepeatCounter(job.uploaded_by)
+        total = valid = error_rows = warnings = repeated = 0
         errors: list[dict[str, Any]] = []
         estimate = _estimate_rows(job)
         with cyclic_gc_paused():
@@ -101,6 +102,7 @@ def check_import(job_id: int) -> ImportJob:
                 valid += len(chunk.valid)
                 error_rows += chunk.error_rows
                 warnings += chunk.warnings
+                repeated += repeats.count(chunk.valid)
                 errors.extend(e.as_dict() for e in chunk.errors[: MAX_ERRORS_KEPT - len(errors)])
                 _set_progress(job_id, min(99, total * 100 // estimate))
     except (FileProblem, HeaderProblem) as problem:
@@ -114,6 +116,7 @@ def check_import(job_id: int) -> ImportJob:
         )
     job.encoding = opened.encoding or job.encoding
     job.total_rows, job.valid_rows, job.error_rows = total, valid, error_rows
+    job.repeated_rows = repeated
     job.errors = errors  # by row, and within a row in the order of the template's columns
     message = ""
     if warnings:
@@ -133,15 +136,17 @@ def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
 
 
 @transaction.atomic
-def commit_import(acting_user: Any, job: ImportJob) -> ImportJob:
-    """The user keeps the valid rows; they are written in the background, all or nothing."""
+def commit_import(acting_user: Any, job: ImportJob, *, replace: bool = True) -> ImportJob:
+    """The user keeps the valid rows; they are written in the background, all or nothing.
+    With `replace`, older holdings of the same owner, type and place are merged into the new
+    ones (see guodong.registry.importing.replace)."""
     job = _own_job(acting_user, job)
     if job.status != ImportStatus.VALIDATED or job.valid_rows == 0:
         raise ValidationError(
             {"status": _("Only a checked import with valid rows can be committed.")}
         )
-    job.status, job.progress = ImportStatus.IMPORTING, 0
-    job.save(update_fields=["status", "progress"])
+    job.status, job.progress, job.replace_older = ImportStatus.IMPORTING, 0, replace
+    job.save(update_fields=["status", "progress", "replace_older"])
     transaction.on_commit(lambda: write_import_task.enqueue(job.pk))
     return job
 
@@ -185,6 +190,7 @@ def write_import(job_id: int) -> ImportJob:
                 seen += len(chunk.valid) + chunk.error_rows
                 _set_progress(job_id, min(99, seen * 100 // estimate))
             job.imported_rows = written
+            job.replaced_holdings = replace_older(job) if job.replace_older else 0
             job = _finish(job, ImportStatus.DONE)
             if job.assignment_id:
                 SurveyAssignment.objects.filter(pk=job.assignment_id).update(

@@ -139,6 +139,11 @@ class ImportJob(ScopedModel):
     valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
     error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
     imported_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    # Valid rows naming the owner, type and place of a holding already registered (a re-survey),
+    # whether the user chose to let them replace those holdings, and how many were replaced.
+    repeated_rows = models.PositiveIntegerField(_("rows already registered"), default=0)
+    replace_older = models.BooleanField(_("replace older holdings"), default=True)
+    replaced_holdings = models.PositiveIntegerField(_("holdings replaced"), default=0)
     # The first errors, each {"row", "column", "value", "reason"}; the full list is in the report.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)

@@ -321,3 +321,73 @@ def test_a_commit_that_fails_part_way_writes_nothing(nanhu_staff, monkeypatch):
     assert (job.status, job.imported_rows) == ("failed", 0)
     assert "未写入" in job.message
     assert Holding.objects.count() == before
+
+
+def _commit(user, job, **choice):
+    with on_commit(execute=True):
+        commit_import(user, job, **choice)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_resurvey_replaces_the_holdings_it_reports_again(nanhu_staff):
+    first = _commit(nanhu_staff, _upload(nanhu_staff, _csv([GOOD])))
+    old = Holding.objects.get(source_import=first)
+    again = _upload(
+        nanhu_staff, _csv([_row(数量合计="9", 可用数量="7"), _row(区划代码="330402105005")])
+    )
+    assert again.repeated_rows == 1, "one row names the same owner, type and place"
+    page = client_for(nanhu_staff).get(f"/registry/imports/{again.pk}/").content.decode()
+    assert "已经登记" in page and 'name="replace"' in page
+    again = _commit(nanhu_staff, again)
+    assert (again.imported_rows, again.replaced_holdings) == (2, 1)
+    old.refresh_from_db()
+    new = Holding.objects.get(source_import=again, division=old.division)
+    assert old.merged_into == new and new.quantity_available == 7
+    live = Holding.objects.visible_to(nanhu_staff).filter(
+        owner_name=old.owner_name, type=old.type, division=old.division
+    )
+    assert list(live) == [new], "the potential counts the new survey's figure once"
+
+
+def test_the_user_may_keep_the_older_holdings(nanhu_staff):
+    first = _commit(nanhu_staff, _upload(nanhu_staff, _csv([GOOD])))
+    again = _commit(nanhu_staff, _upload(nanhu_staff, _csv([GOOD])), replace=False)
+    assert again.replaced_holdings == 0
+    assert Holding.objects.get(source_import=first).merged_into is None
+
+
+def test_a_resurvey_never_replaces_reserved_or_foreign_holdings(nanhu_staff, reporter):
+    first = _commit(
+        nanhu_staff, _upload(nanhu_staff, _csv([GOOD, _row(权属单位或个人="南湖区人民医院")]))
+    )
+    reserved, hospital = Holding.objects.filter(source_import=first).order_by("owner_name")
+    if reserved.owner_name != "嘉兴南湖冷链物流有限公司":
+        reserved, hospital = hospital, reserved
+    Holding.objects.filter(pk=reserved.pk).update(quantity_reserved=1)
+    again = _commit(nanhu_staff, _upload(nanhu_staff, _csv([GOOD])))
+    assert again.replaced_holdings == 0, "a reserved holding backs a mission"
+    unreserved = Holding.objects.get(source_import=again)
+    by_reporter = _upload(reporter, _csv([GOOD, _row(权属单位或个人="南湖区人民医院")]))
+    assert by_reporter.valid_rows == 1, "the hospital's row is not the reporter's to report"
+    assert by_reporter.repeated_rows == 1, "only the unit's unreserved holding counts"
+    assert _commit(reporter, by_reporter).replaced_holdings == 1
+    for holding in (reserved, hospital, unreserved):
+        holding.refresh_from_db()
+    assert reserved.merged_into is None and hospital.merged_into is None
+    assert unreserved.merged_into.source_import == by_reporter
+
+
+def test_the_api_takes_the_replace_choice(nanhu_staff):
+    _commit(nanhu_staff, _upload(nanhu_staff, _csv([GOOD])))
+    job = _upload(nanhu_staff, _csv([GOOD]))
+    client = client_for(nanhu_staff)
+    with on_commit(execute=True):
+        body = client.post(
+            f"/api/v1/imports/{job.pk}/commit/", {"replace": False}, content_type="application/json"
+        ).json()
+    assert body["replace_older"] is False and body["repeated_rows"] == 1
+    bad = client.post(
+        f"/api/v1/imports/{job.pk}/commit/", {"replace": "maybe"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "replace" in bad.json()

@@ -268,3 +268,40 @@ def test_the_entry_page_is_for_roles_that_may_import(liaison, xiuzhou_staff, nan
     assignment = campaign.assignments.get()
     url = f"/registry/imports/enter/?assignment={assignment.pk}"
     assert client_for(xiuzhou_staff).get(url).status_code == 404
+
+
+def test_change_since_last_survey_counts_what_each_reported(
+    nanhu_staff, django_capture_on_commit_callbacks
+):
+    from guodong.registry.surveys import changes_since_last
+    from guodong.registry.tests.test_import import GOOD, _csv, _row
+
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    unit = Organization.objects.get(name="嘉兴南湖冷链物流有限公司")
+    client = client_for(nanhu_staff)
+    campaigns = []
+    for year, row in ((2025, GOOD), (2026, _row(数量合计="9", 可用数量="9"))):
+        campaign = open_campaign(
+            nanhu_staff,
+            {
+                "name": f"{year} 调查",
+                "year": year,
+                "division": nanhu,
+                "deadline": timezone.localdate(),
+            },
+            categories=[ResourceType.objects.get(code="TRN")],
+            assignees=[unit],
+        )
+        assignment = campaign.assignments.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/registry/imports/upload/?assignment={assignment.pk}",
+                {"file": SimpleUploadedFile("a.csv", _csv([row])), "encoding": "auto"},
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(response["Location"] + "decide/", {"decision": "commit", "replace": "1"})
+        campaigns.append(campaign)
+    transport = next(c for c in changes_since_last(campaigns[1]) if c.category.code == "TRN")
+    assert (transport.now, transport.before, transport.delta) == (9, 4, 5), (
+        "the 2025 holding was replaced by the 2026 survey, yet 2025 still reported 4"
+    )

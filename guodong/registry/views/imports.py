@@ -204,7 +204,7 @@ class ImportDecisionView(LoginRequiredMixin, View):
         job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
         try:
             if request.POST.get("decision") == "commit":
-                commit_import(request.user, job)
+                commit_import(request.user, job, replace=request.POST.get("replace") == "1")
                 messages.info(request, _("Importing the valid rows…"))
             else:
                 discard_import(request.user, job)
