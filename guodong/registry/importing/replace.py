@@ -47,7 +47,7 @@ class RepeatCounter:
 
 def replace_older(job: ImportJob) -> int:
     """Merge the older holdings that share a key with this job's holdings into them."""
-    candidates = replaceable(job.uploaded_by).exclude(source_import=job).values("id")
+    candidates = replaceable(job.uploaded_by).exclude(source_import=job).order_by().values("id")
     scope_sql, scope_params = candidates.query.sql_with_params()
     table = Holding._meta.db_table
     join = " AND ".join(f"{table}.{column} = firsts.{column}" for column in KEY)
@@ -58,5 +58,9 @@ def replace_older(job: ImportJob) -> int:
         f"WHERE {join} AND {table}.id IN ({scope_sql})"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner's statistics predate the rows just written; without fresh ones it
+            # joins a million new rows to the old ones by nested loops (minutes, not seconds).
+            cursor.execute(f"ANALYZE {table}")
         cursor.execute(statement, [timezone.now(), job.pk, *scope_params])
         return cursor.rowcount
