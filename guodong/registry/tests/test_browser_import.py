@@ -62,3 +62,24 @@ def test_rows_entered_on_the_page_are_checked_like_a_file(page, live_server):
     assert "3" in report and "数量合计" in report and "很多" in report and "不是数字" in report
     assert "有效 1 行" in page.inner_text("[data-testid=import-counts]")
     page.screenshot(path=str(ARTIFACTS / "entry-report.png"), full_page=True)
+
+
+def test_a_resurvey_offers_to_replace_the_older_holdings(page, live_server, tmp_path):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[c.header for c in COLUMNS], GOOD])
+    upload = tmp_path / "复查.csv"
+    upload.write_bytes(buffer.getvalue().encode())
+    sign_in(page, live_server.url, "nanhu_staff")
+    for survey in ("first", "again"):
+        page.goto(f"{live_server.url}/registry/imports/upload/")
+        page.set_input_files("input[type=file]", str(upload))
+        page.click("button[type=submit]")
+        page.wait_for_selector("[data-testid=commit]", timeout=15000)
+        if survey == "again":
+            assert "1 行与已经登记" in page.inner_text("[data-testid=import-repeated]")
+            assert page.is_checked("[data-testid=replace-older]")
+            page.screenshot(path=str(ARTIFACTS / "import-resurvey.png"), full_page=True)
+        page.click("[data-testid=commit]")
+        page.wait_for_selector("text=已导入 1 行", timeout=15000)
+    assert "已替换 1 条" in page.inner_text("[data-testid=import-replaced]")
+    page.screenshot(path=str(ARTIFACTS / "import-resurvey-done.png"), full_page=True)
