@@ -122,11 +122,7 @@ def merge_holdings(acting_user: Any, survivor: Holding, duplicate: Holding) -> H
     duplicate = changeable.filter(pk=duplicate.pk).first()
     if survivor is None or duplicate is None:
         raise PermissionDenied(_("Your role may not perform this action."))
-    same = (survivor.owner_name, survivor.type_id, survivor.division_id) == (
-        duplicate.owner_name,
-        duplicate.type_id,
-        duplicate.division_id,
-    )
+    same = all(getattr(survivor, f) == getattr(duplicate, f) for f in Holding.DUPLICATE_KEY)
     if not same or survivor.pk == duplicate.pk:
         raise ValidationError(
             {"duplicate": _("Only records of the same owner, type and place can be merged.")}

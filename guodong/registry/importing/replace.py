@@ -18,7 +18,7 @@ from django.utils import timezone
 from guodong.registry.importing.validate import ValidRows
 from guodong.registry.models import Holding, ImportJob
 
-KEY = ("owner_name", "type_id", "division_id")
+KEY = Holding.DUPLICATE_KEY
 
 
 def replaceable(acting_user: Any) -> Any:

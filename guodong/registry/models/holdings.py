@@ -46,6 +46,8 @@ class Holding(ScopedModel):
         "delete": "registry.change",
     }
     OWN_PERMISSION: ClassVar[str] = "registry.confirm_own"
+    # Holdings that agree on these are the same holding reported twice (duplicates, re-surveys).
+    DUPLICATE_KEY: ClassVar[tuple[str, ...]] = ("owner_name", "type_id", "division_id")
 
     owner_kind = models.CharField(_("owner kind"), max_length=20, choices=OwnerKind.choices)
     owner = models.ForeignKey(

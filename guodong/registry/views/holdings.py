@@ -140,18 +140,14 @@ class DuplicateListView(LoginRequiredMixin, TemplateView):
         visible = Holding.objects.visible_to(self.request.user)
         keys = (
             visible.order_by()
-            .values("owner_name", "type_id", "division_id")
+            .values(*Holding.DUPLICATE_KEY)
             .annotate(n=Count("id"))
             .filter(n__gt=1)[:100]
         )
         groups = []
         for key in keys:
             members = (
-                visible.filter(
-                    owner_name=key["owner_name"],
-                    type_id=key["type_id"],
-                    division_id=key["division_id"],
-                )
+                visible.filter(**{field: key[field] for field in Holding.DUPLICATE_KEY})
                 .select_related("type", "division")
                 .order_by("-last_verified_at", "-id")
             )
