@@ -56,12 +56,16 @@ def visible_areas(request: Any) -> QuerySet:
     return Division.objects.visible_to(request.user).filter(effective_to__isnull=True)
 
 
+def in_area(queryset: QuerySet, name: str, value: Division) -> QuerySet:
+    return queryset.filter(within("division_path", value.path))
+
+
 class AreaFilter(django_filters.ModelChoiceFilter):
     """Any division the user can see narrows the list to its subtree (the potential table links
     down to villages); the dropdown offers the counties and townships, and the chosen one."""
 
     def __init__(self) -> None:
-        super().__init__(queryset=visible_areas, method="in_area", label=_("division"))
+        super().__init__(queryset=visible_areas, method=in_area, label=_("division"))
 
     @property
     def field(self) -> Any:
@@ -72,10 +76,6 @@ class AreaFilter(django_filters.ModelChoiceFilter):
         ).order_by("path")
         field.widget.choices = [("", "---------"), *((d.pk, str(d)) for d in listed)]
         return field
-
-
-def in_area(queryset: QuerySet, name: str, value: Division) -> QuerySet:
-    return queryset.filter(within("division_path", value.path))
 
 
 class HoldingFilterSet(django_filters.FilterSet):
@@ -121,8 +121,6 @@ class HoldingFilterSet(django_filters.FilterSet):
     def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return in_catalogue_node(queryset, value)
 
-    in_area = staticmethod(in_area)
-
     def in_cell(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Holdings inside one map cell (any resolution), from the map's popup link."""
         try:
@@ -158,15 +156,11 @@ class SpecialistFilterSet(django_filters.FilterSet):
         """Specialists with any qualification under a catalogue category or kind."""
         return in_catalogue_node(queryset, value, "qualifications__type__path").distinct()
 
-    in_area = staticmethod(in_area)
-
 
 class FacilityFilterBase(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("status"))
     division = AreaFilter()
-
-    in_area = staticmethod(in_area)
 
 
 def facility_filterset(model: type) -> type[django_filters.FilterSet]:

@@ -72,7 +72,7 @@ class PotentialTable:
         return [header, *body]
 
     def _unit_of(self, row: ResourceType) -> str:
-        return "人" if any(key[0] == row.pk for key in self.people) else ""
+        return "人" if row.pk in self.people_totals else ""
 
 
 def _row_nodes(node: ResourceType | None) -> tuple[list[ResourceType], str]:

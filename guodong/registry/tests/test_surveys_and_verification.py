@@ -231,6 +231,7 @@ def test_reporter_enters_rows_on_a_page_for_their_assignment(
     page = client.get(f"/registry/imports/enter/?assignment={mine.pk}").content.decode()
     assert "2026 冷链调查" in page and 'name="r2-type"' in page and 'name="r11-type"' in page
     assert "TRN.FRT.COLD" in page, "types of the survey's categories are suggested"
+    assert '<option value="TRN.FRT.COLD">TRN.FRT.COLD ' in page, "with their names"
     more = client.post(
         f"/registry/imports/enter/?assignment={mine.pk}",
         {"rows": "10", "more": "1", **_entry(2, GOOD)},

@@ -88,6 +88,16 @@ ENTRY_ROWS, MAX_ENTRY_ROWS = 10, 200
 CHOSEN = ("condition", "readiness", "owner_kind")
 
 
+def _suggestion(key: str, value: str, division_names: dict[str, str]) -> tuple[str, str]:
+    """What a suggestion enters and what it shows: a type's code with its name, a division's
+    code with its name, other values as they are."""
+    if key == "type":
+        return value.split(" ", 1)[0], value
+    if key == "division":
+        return value, f"{value} {division_names.get(value, '')}"
+    return value, ""
+
+
 class EntryView(UploadView):
     """Rows typed on a page instead of a file. They become a CSV import job, checked, reported
     and committed exactly like an upload; page rows carry the numbers the report uses."""
@@ -123,15 +133,8 @@ class EntryView(UploadView):
             (number, typed[number - 2] if typed else [""] * len(COLUMNS))
             for number in range(2, count + 2)
         ]
-        labels = {
-            "type": {v.split(" ", 1)[0]: v for v in lists["type"]},
-            "division": {code: f"{code} {name}" for code, name in names.items()},
-        }
         suggestions = {
-            key: [
-                (value.split(" ", 1)[0] if key == "type" else value, labels.get(key, {}).get(value))
-                for value in values
-            ]
+            key: [_suggestion(key, value, names) for value in values]
             for key, values in lists.items()
             if key not in CHOSEN
         }
