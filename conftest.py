@@ -28,6 +28,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: "transactional_db" in getattr(item, "fixturenames", ()))
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_file(settings, tmp_path):  # noqa: ANN001, ANN201
+    """Each test signs checkpoints into its own file: a rolled-back test must not leave a
+    checkpoint ahead of the database, which is exactly what a truncated chain looks like."""
+    settings.CHECKPOINT_FILE = tmp_path / "checkpoints.jsonl"
+    return settings.CHECKPOINT_FILE
+
+
 @pytest.fixture
 def committed_demo(transactional_db):  # noqa: ANN001, ANN201
     """The demo data in a database whose transactions really commit (for concurrency tests).

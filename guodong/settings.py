@@ -35,6 +35,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 NODE_ID = os.environ.get("GUODONG_NODE_ID", "node-330400")
+# The Ed25519 key that signs event-chain checkpoints, and the append-only file they go to (ADR 8).
+NODE_KEY_FILE = Path(os.environ.get("GUODONG_NODE_KEY_FILE", VAR_DIR / "node_key.pem"))
+CHECKPOINT_FILE = Path(os.environ.get("GUODONG_CHECKPOINT_FILE", VAR_DIR / "checkpoints.jsonl"))
 ALLOWED_HOSTS = [h for h in os.environ.get("GUODONG_ALLOWED_HOSTS", "").split(",") if h] or (
     [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )

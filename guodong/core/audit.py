@@ -16,7 +16,8 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from guodong.core.models import ChainHead, Event
+from guodong.core.actors import Actor
+from guodong.core.models import ChainHead, Event, ScopedModel
 
 GENESIS = "0" * 64
 # Fields never copied into the log: secrets, and bookkeeping that changes on every login.
@@ -79,9 +80,9 @@ def object_type_of(obj: models.Model) -> str:
 
 
 def record_event(
-    actor: Any,
+    actor: Actor,
     action: str,
-    obj: models.Model,
+    obj: ScopedModel,
     *,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -93,13 +94,12 @@ def record_event(
     node_id = settings.NODE_ID
     ChainHead.objects.get_or_create(node_id=node_id)
     head = ChainHead.objects.select_for_update().get(node_id=node_id)
-    is_user = isinstance(actor, models.Model)
     event = Event(
         node_id=node_id,
         sequence=head.sequence + 1,
         created_at=timezone.now(),
-        actor=actor if is_user else None,
-        actor_name=actor.get_username() if hasattr(actor, "get_username") else str(actor),
+        actor=actor if isinstance(actor, models.Model) else None,
+        actor_name=actor.get_username(),
         action=action,
         object_type=object_type_of(obj),
         object_id=str(obj.pk),

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from guodong.core.actors import Actor
 from guodong.core.audit import record_event, snapshot
 from guodong.core.models import ScopedModel
 
@@ -43,12 +44,12 @@ class SystemActor:
         return f"system:{self.name}"
 
 
-def require_permission(acting_user: Any, permission: str) -> None:
+def require_permission(acting_user: Actor, permission: str) -> None:
     if not acting_user.is_authenticated or not acting_user.has_role_perm(permission):
         raise PermissionDenied(_("Your role may not perform this action."))
 
 
-def ensure_in_scope(acting_user: Any, obj: ScopedModel, field: str, action: str = "view") -> None:
+def ensure_in_scope(acting_user: Actor, obj: ScopedModel, field: str, action: str = "view") -> None:
     """Refuse (and so roll back) a write that leaves the object outside the writer's scope."""
     visible = type(obj).objects.visible_to(acting_user, action).filter(pk=obj.pk).exists()
     if not visible:
@@ -62,7 +63,7 @@ def _assign(obj: models.Model, fields: Mapping[str, Any]) -> None:
 
 @transaction.atomic
 def create_object(
-    acting_user: Any,
+    acting_user: Actor,
     model: type[M],
     fields: Mapping[str, Any],
     *,
@@ -93,7 +94,7 @@ def create_object(
 
 @transaction.atomic
 def update_object(
-    acting_user: Any,
+    acting_user: Actor,
     obj: M,
     fields: Mapping[str, Any],
     *,
@@ -120,7 +121,7 @@ def update_object(
 
 
 @transaction.atomic
-def delete_object(acting_user: Any, obj: M) -> None:
+def delete_object(acting_user: Actor, obj: M) -> None:
     model = type(obj)
     current = (
         model.objects.visible_to(acting_user, "delete")

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 
 from guodong.demands.choices import ACTIVE_ALLOCATIONS, ENDED, AllocationState
-from guodong.demands.models import Allocation, Demand
+from guodong.demands.models import Allocation, Demand, Mission
 
 MAX_DEMANDS = 50
 
@@ -20,16 +20,19 @@ def demand_layer(user: Any) -> list[dict[str, Any]]:
         .exclude(status__in=ENDED)
         .order_by("-created_at")[:MAX_DEMANDS]
     )
-    proposed_runs = [
-        run.pk
-        for demand in demands
-        for run in demand.matchings.filter(superseded=False, approved_at__isnull=True)[:1]
-    ]
     active = Q(line__demand__in=demands, state__in=ACTIVE_ALLOCATIONS)
+    if Demand.narrows_view(user):
+        # A member unit is shown the flows of its own missions only, never a proposal.
+        drawn = active & Q(mission__in=Mission.objects.visible_to(user))
+    else:
+        proposed_runs = [
+            run.pk
+            for demand in demands
+            for run in demand.matchings.filter(superseded=False, approved_at__isnull=True)[:1]
+        ]
+        drawn = active | Q(matching__in=proposed_runs)
     allocations = (
-        Allocation.objects.filter(active | Q(matching__in=proposed_runs))
-        .exclude(holding__latitude=None)
-        .select_related("holding")
+        Allocation.objects.filter(drawn).exclude(holding__latitude=None).select_related("holding")
     )
     flows: dict[int, list[dict[str, Any]]] = {}
     for a in allocations:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.crypto import EncryptedTextField, mask_phone
-from guodong.core.models import ScopedModel
+from guodong.core.models import ScopedModel, Visibility
 from guodong.core.scope import PathField
 from guodong.demands.choices import (
     AllocationState,
@@ -126,14 +126,41 @@ class Demand(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("demand_detail", args=[self.pk])
 
+    # Events that name other units' holdings and missions: not for a unit's reporter.
+    EVENTS_FOR_OFFICES: ClassVar[tuple[str, ...]] = (
+        "demand.match",
+        "demand.approve_matching",
+        "demand.dispatch",
+    )
+
+    @classmethod
+    def narrows_view(cls, user: Any) -> bool:
+        return not user.has_role_perm("demands.view")
+
+    @classmethod
+    def visibility(cls, user: Any, action: str = "view") -> Visibility | None:
+        """A member-unit reporter sees the demands that gave their unit a mission, wherever the
+        demand is handled (restrict_for_role); everyone else by jurisdiction."""
+        base = super().visibility(user, action)
+        if base is not None and cls.narrows_view(user):
+            return Visibility(base.path, anywhere=True)
+        return base
+
     @classmethod
     def restrict_for_role(
         cls, queryset: models.QuerySet, user: Any, action: str
     ) -> models.QuerySet:
-        """A member-unit reporter sees only the demands that gave their unit a mission."""
-        if user.has_role_perm("demands.view"):
+        if not cls.narrows_view(user):
             return queryset
-        return queryset.filter(missions__unit_id=user.organization_id).distinct()
+        if user.organization_id is None:
+            return queryset.none()
+        return queryset.filter(
+            pk__in=Mission.objects.filter(unit_id=user.organization_id).values("demand_id")
+        )
+
+    @classmethod
+    def event_filter(cls, user: Any) -> Q:
+        return super().event_filter(user) & ~Q(action__in=cls.EVENTS_FOR_OFFICES)
 
     def audit_scope_path(self) -> str:
         return self.division_path
@@ -265,6 +292,8 @@ class Mission(ScopedModel):
         "respond": "missions.respond",
     }
     RESPOND_ON_BEHALF: ClassVar[str] = "demands.process"
+    unit_field: ClassVar[str] = "unit_id"
+    own_rows_anywhere: ClassVar[bool] = True
 
     code = models.CharField(_("number"), max_length=40, unique=True, editable=False)
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="missions")
@@ -311,13 +340,10 @@ class Mission(ScopedModel):
         return super().permits(user, action)
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
-        """A unit's reporter sees and answers only their own unit's missions."""
-        if user.has_role_perm("demands.view"):
-            return queryset
-        return queryset.filter(unit_id=user.organization_id)
+    def own_unit_only(cls, user: Any, action: str) -> bool:
+        """A unit's reporter sees and answers only their own unit's missions — wherever the
+        holdings they provide are kept (own_rows_anywhere)."""
+        return not user.has_role_perm("demands.view")
 
     def audit_scope_path(self) -> str:
         return self.division_path

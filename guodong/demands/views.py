@@ -21,6 +21,7 @@ from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectEditView, ObjectHistoryView, ObjectListView, apply_errors
 from guodong.demands import missions as steps
+from guodong.demands.choices import MissionStatus
 from guodong.demands.edxl.exchange import commit_message, deployment_report, import_message
 from guodong.demands.forms import (
     DemandForm,
@@ -30,7 +31,14 @@ from guodong.demands.forms import (
     ReserveFloorForm,
 )
 from guodong.demands.matching import approve_matching, open_quantities, run_matching
-from guodong.demands.models import Demand, DemandAttachment, MatchingRun, Mission, ReserveFloor
+from guodong.demands.models import (
+    Allocation,
+    Demand,
+    DemandAttachment,
+    MatchingRun,
+    Mission,
+    ReserveFloor,
+)
 from guodong.demands.services import (
     allowed_actions,
     create_demand,
@@ -70,6 +78,9 @@ class DemandListView(ObjectListView):
         Column("is_exercise", gettext_lazy("exercise")),
         Column("created_at", gettext_lazy("received")),
     ]
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("division")  # one query, not one per row
 
 
 class DemandCreateView(LoginRequiredMixin, FormView):
@@ -138,11 +149,21 @@ class DemandDetailView(LoginRequiredMixin, DetailView):
         demand, user = context["object"], self.request.user
         remaining = open_quantities(demand)
         lines = list(demand.lines.select_related("resource_type", "destination_division"))
-        run = demand.matchings.filter(superseded=False).first()
+        missions = Mission.objects.visible_to(user).filter(demand=demand).select_related("unit")
+        # A member unit sees its own missions' items; the matching, which names every other
+        # unit's holdings, is for the offices that may see the whole demand.
+        whole_demand = not Demand.narrows_view(user)
+        run = demand.matchings.filter(superseded=False).first() if whole_demand else None
+        allocations = (
+            run.allocations.all()
+            if run
+            else Allocation.objects.filter(mission__in=missions)
+            if not whole_demand
+            else Allocation.objects.none()
+        )
         by_line: dict[int, list] = {}
-        if run:
-            for allocation in run.allocations.select_related("holding__type", "holding__division"):
-                by_line.setdefault(allocation.line_id, []).append(allocation)
+        for allocation in allocations.select_related("holding__type", "holding__division"):
+            by_line.setdefault(allocation.line_id, []).append(allocation)
         explained = run.explanation if run else {}
         alternative_ids = [
             a["holding"] for e in explained.values() for a in e.get("alternatives", [])
@@ -162,8 +183,8 @@ class DemandDetailView(LoginRequiredMixin, DetailView):
             may_match=Demand.objects.visible_to(user, "match").filter(pk=demand.pk).exists(),
             may_approve=Demand.objects.visible_to(user, "approve").filter(pk=demand.pk).exists(),
             actions=allowed_actions(user, demand),
-            missions=demand.missions.select_related("unit"),
-            pending=demand.missions.filter(status="pending").exists(),
+            missions=missions,
+            pending=missions.filter(status=MissionStatus.PENDING).exists(),
         )
         return context
 

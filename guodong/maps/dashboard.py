@@ -38,43 +38,55 @@ def _holdings_url(**params: Any) -> str:
 
 
 def potential_by_category(user: Any) -> Table:
-    holdings = Holding.objects.visible_to(user)
-    totals = dict(holdings.order_by().values_list("category_id").annotate(n=Count("*")))
+    counts = {
+        category_id: (n, fresh)
+        for category_id, n, fresh in Holding.objects.visible_to(user)
+        .order_by()
+        .values_list("category_id")
+        .annotate(n=Count("*"), fresh=Count("pk", filter=freshness_q(Freshness.FRESH)))
+    }
     table = Table(
         "categories", _("Holdings by category"), [_("category"), _("holdings"), _("fresh")]
     )
-    fresh = dict(
-        holdings.filter(freshness_q(Freshness.FRESH))
-        .order_by()
-        .values_list("category_id")
-        .annotate(n=Count("*"))
-    )
     for category in ResourceType.objects.filter(level=CatalogueLevel.CATEGORY).order_by("path"):
-        if totals.get(category.pk):
-            table.rows.append([category.name, totals[category.pk], fresh.get(category.pk, 0)])
+        if counts.get(category.pk, (0, 0))[0]:
+            table.rows.append([category.name, *counts[category.pk]])
             table.links.append(_holdings_url(category=category.pk))
     return table
 
 
-def _holdings_and_stale_per_area(user: Any, areas: list[Division]) -> dict[int, list[int]]:
-    """area id → [holdings, stale holdings]: one grouped query, rolled up to the areas."""
-    per_division = list(
+PathCounts = list[tuple[str, int, int]]
+
+
+def holdings_per_path(user: Any) -> PathCounts:
+    """(division path, holdings, stale holdings): one grouped query, shared by the dashboard's
+    tables by area (grouped by the holding's own path, so no lookup of the divisions follows)."""
+    return list(
         Holding.objects.visible_to(user)
         .order_by()
-        .values("division_id")
+        .values_list("division_path")
         .annotate(n=Count("*"), stale=Count("pk", filter=freshness_q(Freshness.STALE)))
     )
-    area_of = Division.roll_up(areas, (row["division_id"] for row in per_division))
+
+
+def _holdings_and_stale_per_area(rows: PathCounts, areas: list[Division]) -> dict[int, list[int]]:
+    """area id → [holdings, stale holdings], rolled up from the counts per path: an area holds
+    a path when the area's own path is one of its "/"-ended prefixes (areas do not overlap)."""
+    area_of = {area.path: area.pk for area in areas}
     sums: dict[int, list[int]] = {}
-    for row in per_division:
-        if (area_id := area_of.get(row["division_id"])) is not None:
-            counts = sums.setdefault(area_id, [0, 0])
-            counts[0] += row["n"]
-            counts[1] += row["stale"]
+    for path, n, stale in rows:
+        end = path.find("/", 1)
+        while end != -1:
+            if (area_id := area_of.get(path[: end + 1])) is not None:
+                counts = sums.setdefault(area_id, [0, 0])
+                counts[0] += n
+                counts[1] += stale
+                break
+            end = path.find("/", end + 1)
     return sums
 
 
-def potential_by_division(user: Any) -> Table:
+def potential_by_division(user: Any, rows: PathCounts | None = None) -> Table:
     """Holdings in each division one level below the user's own (counties for a city)."""
     home = user.organization.division if user.organization_id else None
     table = Table(
@@ -83,7 +95,7 @@ def potential_by_division(user: Any) -> Table:
     if home is None:
         return table
     children = list(home.children.filter(effective_to__isnull=True).order_by("code"))
-    sums = _holdings_and_stale_per_area(user, children)
+    sums = _holdings_and_stale_per_area(holdings_per_path(user) if rows is None else rows, children)
     for child in children:
         if child.pk in sums:
             table.rows.append([child.name, *sums[child.pk]])
@@ -92,15 +104,17 @@ def potential_by_division(user: Any) -> Table:
 
 
 def freshness_mix(user: Any) -> Table:
-    holdings = Holding.objects.visible_to(user)
+    counts = Holding.objects.visible_to(user).aggregate(
+        **{state.value: Count("pk", filter=freshness_q(state)) for state in Freshness}
+    )  # one pass over the rows rather than one per state
     table = Table("freshness", _("Freshness of the data"), [_("freshness"), _("holdings")])
     for state in Freshness:
-        table.rows.append([str(state.label), holdings.filter(freshness_q(state)).count()])
+        table.rows.append([str(state.label), counts[state.value]])
         table.links.append(_holdings_url(freshness=state.value))
     return table
 
 
-def worst_townships(user: Any) -> Table:
+def worst_townships(user: Any, rows: PathCounts | None = None) -> Table:
     """Townships with the largest share of stale holdings: where to send the grid workers."""
     towns = {
         d.pk: d
@@ -108,7 +122,9 @@ def worst_townships(user: Any) -> Table:
             level=DivisionLevel.TOWNSHIP, effective_to__isnull=True
         )
     }
-    sums = _holdings_and_stale_per_area(user, list(towns.values()))
+    sums = _holdings_and_stale_per_area(
+        holdings_per_path(user) if rows is None else rows, list(towns.values())
+    )
     ranked = sorted(sums.items(), key=lambda item: (-item[1][1] / item[1][0], -item[1][1]))[
         :WORST_TOWNSHIPS
     ]
@@ -189,11 +205,12 @@ def overdue(user: Any) -> Table:
 
 
 def dashboard_tables(user: Any) -> list[Table]:
+    per_path = holdings_per_path(user)
     return [
         potential_by_category(user),
-        potential_by_division(user),
+        potential_by_division(user, per_path),
         freshness_mix(user),
-        worst_townships(user),
+        worst_townships(user, per_path),
         survey_progress(user),
         open_demands(user),
         missions_by_status(user),

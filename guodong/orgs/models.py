@@ -177,6 +177,8 @@ class DutyItem(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("organization_detail", args=[self.organization_id])
 
+    unit_field: ClassVar[str] = "organization_id"
+
     @classmethod
     def permits(cls, user: Any, action: str) -> bool:
         return super().permits(user, action) or (
@@ -184,10 +186,6 @@ class DutyItem(ScopedModel):
         )
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
-        """A reporter edits only their own unit's duty list."""
-        if action == "view" or super().permits(user, action):
-            return queryset
-        return queryset.filter(organization_id=user.organization_id)
+    def own_unit_only(cls, user: Any, action: str) -> bool:
+        """A reporter edits only their own unit's duty list (and reads the area's)."""
+        return action != "view" and not super().permits(user, action)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+import django_filters.fields
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from h3 import H3BaseException
@@ -60,9 +61,22 @@ def in_area(queryset: QuerySet, name: str, value: Division) -> QuerySet:
     return queryset.filter(within("division_path", value.path))
 
 
+class AreaChoiceField(django_filters.fields.ModelChoiceField):
+    """Accepts any division of its queryset but keeps the shorter list `AreaFilter` offers: the
+    form's copy of a model choice field lists its whole queryset again (for city staff 1,256
+    villages, most of the holdings page's rendering time)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> AreaChoiceField:
+        result = super().__deepcopy__(memo)
+        result.widget.choices = self.widget.choices
+        return result
+
+
 class AreaFilter(django_filters.ModelChoiceFilter):
     """Any division the user can see narrows the list to its subtree (the potential table links
     down to villages); the dropdown offers the counties and townships, and the chosen one."""
+
+    field_class = AreaChoiceField
 
     def __init__(self) -> None:
         super().__init__(queryset=visible_areas, method=in_area, label=_("division"))

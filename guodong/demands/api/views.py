@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -96,16 +96,24 @@ class DemandViewSet(ScopedViewSet):
         missions = mission_steps.dispatch(request.user, self.get_object())
         return Response(MissionSerializer(missions, many=True, context={"request": request}).data)
 
+    def _whole_demand(self) -> Demand:
+        """The demand, for a user who may see all of it: matchings and the CommitResource name
+        every unit's holdings, so a member unit's reporter gets 404 as for any hidden row."""
+        demand = self.get_object()
+        if Demand.narrows_view(self.request.user):
+            raise Http404
+        return demand
+
     @decorators.action(detail=True, methods=["get"])
     def matchings(self, request: Request, pk: str | None = None) -> Response:
-        runs = self.get_object().matchings.prefetch_related("allocations__holding__type")[:5]
+        runs = self._whole_demand().matchings.prefetch_related("allocations__holding__type")[:5]
         return Response(MatchingSerializer(runs, many=True, context={"request": request}).data)
 
     @extend_schema(responses={(200, "application/xml"): str})
     @decorators.action(detail=True, methods=["get"], url_path="edxl-commit")
     def edxl_commit(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The platform's answer as an EDXL-RM CommitResource message."""
-        return HttpResponse(commit_message(self.get_object()), content_type=XML)
+        return HttpResponse(commit_message(self._whole_demand()), content_type=XML)
 
     @decorators.action(detail=False, methods=["post"], url_path="edxl")
     def edxl(self, request: Request) -> Response:

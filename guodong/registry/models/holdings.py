@@ -204,6 +204,8 @@ class Holding(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("holding_detail", args=[self.pk])
 
+    unit_field: ClassVar[str] = "owner_id"
+
     @classmethod
     def permits(cls, user: Any, action: str) -> bool:
         return super().permits(user, action) or (
@@ -211,13 +213,9 @@ class Holding(ScopedModel):
         )
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
-        """A member-unit reporter acts only on their own unit's holdings."""
-        if action == "view" or super().permits(user, action):
-            return queryset
-        return queryset.filter(owner_id=user.organization_id)
+    def own_unit_only(cls, user: Any, action: str) -> bool:
+        """A member-unit reporter acts only on their own unit's holdings (and reads the area's)."""
+        return action != "view" and not super().permits(user, action)
 
     def audit_scope_path(self) -> str:
         return self.division_path

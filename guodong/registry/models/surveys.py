@@ -163,6 +163,10 @@ class ImportJob(ScopedModel):
         return reverse("import_detail", args=[self.pk])
 
     @classmethod
+    def narrows_view(cls, user: Any) -> bool:
+        return not user.has_role_perm("registry.change")
+
+    @classmethod
     def restrict_for_role(
         cls, queryset: models.QuerySet, user: Any, action: str
     ) -> models.QuerySet:
