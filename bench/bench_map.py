@@ -53,7 +53,7 @@ def main() -> None:
     fill_cells()
     from common import timed
 
-    from guodong.maps.snapshot import SNAPSHOT
+    from guodong.matching.snapshot import SNAPSHOT
 
     print(f"\n## Holdings layer endpoint over {Holding.objects.count():,} holdings (PostgreSQL)")
     SNAPSHOT.columns = None

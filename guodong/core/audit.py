@@ -51,8 +51,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+CHILDREN_KEY = "_children"
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The concrete field values of `obj` as JSON-safe data (foreign keys as ids)."""
+    """The concrete field values of `obj` as JSON-safe data (foreign keys as ids), with the rows
+    of the child relations its model names in `event_children` (a demand's lines, a mission's
+    items) under "_children", so one event holds enough to replay the object whole."""
+    data = _row(obj)
+    children = getattr(type(obj), "event_children", ())
+    if children and obj.pk is not None:
+        data[CHILDREN_KEY] = {
+            name: [_row(child) for child in getattr(obj, name).order_by("pk")] for name in children
+        }
+    return data
+
+
+def _row(obj: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if field.name in EXCLUDED_FIELDS:

@@ -29,7 +29,7 @@ ACTION_VERBS = {
 @dataclass(frozen=True)
 class Visibility:
     """What a user may see of a model, as data: one definition read by querysets (`visible_to`)
-    and by the columnar snapshot (`guodong.maps.snapshot.selection`), so the two cannot drift.
+    and by the columnar snapshot (`guodong.matching.snapshot.selection`), so the two cannot drift.
 
     `path` is the jurisdiction subtree ("" for everything). `unit_id`, when set, keeps only the
     rows of that unit (the model's `unit_field`). `anywhere` drops the jurisdiction: a member
@@ -78,6 +78,9 @@ class ScopeRules:
     unit_field: ClassVar[str | None] = None
     # Role permission needed per non-view action.
     action_permissions: ClassVar[dict[str, str]] = {}
+    # Reverse relations whose rows are recorded inside this model's events (core.audit.snapshot):
+    # child rows written with their parent (a demand's lines) have no events of their own.
+    event_children: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def permits(cls, user: Actor, action: str) -> bool:

@@ -7,7 +7,8 @@ without a permission check, a scope check and an event-log entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -54,6 +55,38 @@ def ensure_in_scope(acting_user: Actor, obj: ScopedModel, field: str, action: st
     visible = type(obj).objects.visible_to(acting_user, action).filter(pk=obj.pk).exists()
     if not visible:
         raise ValidationError({field: _("This is outside your jurisdiction.")})
+
+
+def lock_visible(acting_user: Actor, obj: M, action: str = "change") -> M:
+    """The current row of `obj`, locked for this transaction, if the user may `action` it;
+    otherwise PermissionDenied (a row outside the user's scope reads as not theirs to act on)."""
+    model = type(obj)
+    current = model.objects.visible_to(acting_user, action).select_for_update().filter(pk=obj.pk)
+    locked = current.first()
+    if locked is None:
+        raise PermissionDenied(_("Your role may not perform this action."))
+    return locked
+
+
+@contextmanager
+def recording(acting_user: Actor, action: str, obj: M, *, save: bool = True) -> Iterator[M]:
+    """Snapshot `obj`, let the caller change it, save it and record the change as one event.
+
+    The one shape of a service's change (inside the service's transaction)::
+
+        demand = lock_visible(acting_user, demand, "analyse")
+        with recording(acting_user, "demand.analyse", demand):
+            demand.status = DemandStatus.ANALYSED
+
+    `save=False` when the caller saves (or deletes) the row itself inside the block.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("recording() must run inside the service's transaction")
+    before = snapshot(obj)
+    yield obj
+    if save:
+        obj.save()
+    record_event(acting_user, action, obj, before=before, after=snapshot(obj))
 
 
 def _assign(obj: models.Model, fields: Mapping[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """From a demand's open quantities to a certified-optimal allocation, explained; approving it
 reserves the quantities and groups them into missions.
 
-Candidates come from the in-memory holdings snapshot (guodong.maps.snapshot), kept current from
+Candidates come from the in-memory holdings snapshot (guodong.matching.snapshot), kept current from
 the event log, so a matching reads only the few rows that carry reservations.
 """
 
@@ -41,7 +41,7 @@ from guodong.demands.models import (
 from guodong.demands.services import locked_demand
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
-from guodong.maps.snapshot import READINESS, SNAPSHOT, Columns, freshness_masks, path_mask
+from guodong.matching.snapshot import READINESS, SNAPSHOT, Columns, freshness_masks, path_mask
 from guodong.matching.engine import Group, Points, Result, Rules, distances_m, solve
 from guodong.orgs.models import Organization
 from guodong.registry.choices import CatalogueLevel, Readiness

@@ -10,7 +10,7 @@ from django.utils import timezone
 from guodong.core.services import SystemActor
 from guodong.demands.services import create_demand
 from guodong.divisions.models import Division
-from guodong.maps.snapshot import SNAPSHOT
+from guodong.matching.snapshot import SNAPSHOT
 from guodong.orgs.models import Organization
 from guodong.registry.choices import OwnerKind
 from guodong.registry.models import Holding, ResourceType

@@ -23,7 +23,7 @@ def test_concurrent_approvals_never_overbook(committed_demo):
     from guodong.demands.tests.conftest import add_generators  # after the demo is loaded
 
     Holding.objects.filter(type__parent__code="EQP.PWR").delete()
-    from guodong.maps.snapshot import SNAPSHOT
+    from guodong.matching.snapshot import SNAPSHOT
 
     SNAPSHOT.columns = None
     generator = add_generators("EQP.PWR.GEN-M", 10, owner="嘉兴南湖冷链物流有限公司",

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_staff_matches_a_demand_and_dispatches_its_missions(page, live_server):
     from guodong.demands.tests.conftest import add_generators  # after the demo is reloaded
-    from guodong.maps.snapshot import SNAPSHOT
+    from guodong.matching.snapshot import SNAPSHOT
     from guodong.registry.models import Holding
 
     Holding.objects.filter(type__parent__code="EQP.PWR").delete()

@@ -153,7 +153,7 @@ def test_the_snapshot_answers_like_sql(city_staff, query):
 def test_the_snapshot_follows_edits_merges_and_new_holdings(nanhu_staff):
     from decimal import Decimal
 
-    from guodong.maps.snapshot import SNAPSHOT
+    from guodong.matching.snapshot import SNAPSHOT
     from guodong.registry.services import create_holding, merge_holdings, update_holding
 
     client = client_for(nanhu_staff)
