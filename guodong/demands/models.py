@@ -23,6 +23,7 @@ from guodong.demands.choices import (
     StalePolicy,
 )
 from guodong.registry.choices import CapabilityLevel, Readiness
+from guodong.registry.models.catalogue import NameMatch
 
 
 class Demand(ScopedModel):
@@ -205,6 +206,14 @@ class DemandLine(models.Model):
     substitutes_ok = models.BooleanField(_("substitutes acceptable"), default=False)
     requirements = models.TextField(_("special requirements"), blank=True)
     edxl_element_id = models.CharField(_("EDXL-RM element ID"), max_length=100, blank=True)
+    # A name written by another office resolves to a type or to a set of acceptable types; the
+    # line keeps the name as written, the candidates (type ids) and how they were found, so the
+    # analyst confirms or narrows them at analysis.
+    requested_name = models.CharField(_("name as written"), max_length=200, blank=True)
+    candidate_types = models.JSONField(_("candidate types"), default=list, blank=True)
+    name_match = models.CharField(
+        _("name resolved by"), max_length=10, choices=NameMatch.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("demand line")

@@ -16,6 +16,16 @@ from guodong.registry.choices import CapabilityLevel, CatalogueLevel
 URN_PREFIX = "urn:guodong:resource-type:"
 
 
+class NameMatch(models.TextChoices):
+    """How a resource name written by someone else was found in the catalogue."""
+
+    URN = "urn", _("URN or code")
+    NAME = "name", _("exact name")
+    SYNONYM = "synonym", _("synonym of a type")
+    KIND = "kind", _("generic name of a kind")
+    NEAR = "near", _("near spelling")
+
+
 class CatalogueVersion(models.Model):
     """Each change to the catalogue makes a new version; types record where they came and went."""
 
@@ -71,6 +81,9 @@ class ResourceType(ScopedModel):
     freshness_days = models.PositiveIntegerField(
         _("freshness period (days)"), null=True, blank=True
     )
+    # Other names people write for this node ("帐篷", "发电机组"): intake resolves them to the
+    # type, or, on a kind, to every type of the kind as acceptable substitutes.
+    synonyms = models.JSONField(_("synonyms"), default=list, blank=True)
     introduced_in = models.PositiveIntegerField(_("introduced in version"), default=1)
     retired_in = models.PositiveIntegerField(_("retired in version"), null=True, blank=True)
 
