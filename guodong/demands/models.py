@@ -90,6 +90,9 @@ class Demand(ScopedModel):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     edxl_message_id = models.CharField(_("EDXL-RM message ID"), max_length=200, blank=True)
+    # Lines of a received EDXL-RM message whose resource name matched nothing in the catalogue:
+    # [{"element_id", "name", "quantity"}]; the rest of the message became the demand's lines.
+    unresolved_lines = models.JSONField(_("unresolved lines"), default=list, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),

@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='demand',
+            name='unresolved_lines',
+            field=models.JSONField(blank=True, default=list, verbose_name='unresolved lines'),
+        ),
+        migrations.AddField(
             model_name='demandline',
             name='candidate_types',
             field=models.JSONField(blank=True, default=list, verbose_name='candidate types'),
