@@ -27,11 +27,13 @@ setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 	$(PY) scripts/i18n.py compile
 
-# The background worker (imports) runs beside the server and stops with it.
+# The background worker (imports) and the hourly signed checkpoint of the event log (ADR 8) run
+# beside the server and stop with it.
 run: setup
 	$(PY) manage.py demo_logins
 	$(PY) manage.py db_worker --no-reload --no-startup-delay -v 0 & WORKER=$$!; \
-	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py audit checkpoint --every 3600 >/dev/null & CHECKPOINTS=$$!; \
+	trap 'kill $$WORKER $$CHECKPOINTS 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: setup-dev
