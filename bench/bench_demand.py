@@ -28,9 +28,9 @@ def load_holdings(user: object) -> None:
     from django.conf import settings
     from synthetic import write_csv
 
-    from guodong.registry.importing.jobs import check_import, write_import
     from guodong.registry.models import Holding, ImportJob
     from guodong.registry.models.surveys import ImportStatus
+    from guodong.registry.services.imports import check_import, write_import
 
     if Holding.objects.count() >= ROWS:
         return
@@ -90,8 +90,9 @@ def approved_demand(liaison: object, staff: object, seed: int) -> object:
 def measure(label: str) -> None:
     if not setup_django(DATABASES[label]):
         return
+    from guodong.matching.services import approve_matching, run_matching
+
     from guodong.accounts.models import User
-    from guodong.demands.matching import approve_matching, run_matching
 
     staff = User.objects.get(username="city_staff")
     liaison = User.objects.get(username="liaison")

@@ -26,9 +26,9 @@ def measure_import(path: Path, user: Any, size_mb: float) -> None:
     from django.db import connection
 
     from guodong.registry.importing.columns import COLUMNS
-    from guodong.registry.importing.jobs import check_import, write_import
     from guodong.registry.models import Holding, ImportJob
     from guodong.registry.models.surveys import ImportStatus
+    from guodong.registry.services.imports import check_import, write_import
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {Holding._meta.db_table} CASCADE")
@@ -99,8 +99,8 @@ def copy_into_holdings(dump: Path) -> tuple[float, float]:
     into a bare copy of the table without them (what no importer of typed rows can beat)."""
     from django.db import connection, transaction
 
-    from guodong.registry.importing.writer import WRITE_COLUMNS
     from guodong.registry.models import Holding
+    from guodong.registry.services.holding_rows import WRITE_COLUMNS
 
     table, columns = Holding._meta.db_table, ", ".join(WRITE_COLUMNS)
     with connection.cursor() as cursor, dump.open("wb") as stream:
@@ -136,10 +136,10 @@ def copy_into_holdings(dump: Path) -> tuple[float, float]:
 def measure_resurvey(user: Any, path: Path) -> None:
     """The same file imported again as next year's survey: every row replaces the holding it
     reports again (BENCH_RESURVEY=1; it leaves the replaced million rows in the table)."""
-    from guodong.registry.importing import jobs
-    from guodong.registry.importing.jobs import check_import, write_import
     from guodong.registry.models import ImportJob
     from guodong.registry.models.surveys import ImportStatus
+    from guodong.registry.services import imports as jobs
+    from guodong.registry.services.imports import check_import, write_import
 
     job = ImportJob.objects.create(
         uploaded_by=user, scope_path=user.jurisdiction_path, original_name=path.name,
@@ -149,9 +149,9 @@ def measure_resurvey(user: Any, path: Path) -> None:
     replacing: list[float] = []
     replace_older = jobs.replace_older
 
-    def timed_replace(job: Any) -> int:
+    def timed_replace(job: Any, at: Any) -> int:
         started = time.perf_counter()
-        replaced = replace_older(job)
+        replaced = replace_older(job, at)
         replacing.append(time.perf_counter() - started)
         return replaced
 

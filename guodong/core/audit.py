@@ -7,12 +7,13 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import ExpressionWrapper, F
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -52,33 +53,102 @@ def _plain(value: Any) -> Any:
 
 
 CHILDREN_KEY = "_children"
+# An event that writes many rows at once carries them (or what reproduces them) under this key
+# of `after`; guodong.core.replay applies it (ADR 9).
+BULK_KEY = "_bulk"
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The concrete field values of `obj` as JSON-safe data (foreign keys as ids), with the rows
-    of the child relations its model names in `event_children` (a demand's lines, a mission's
-    items) under "_children", so one event holds enough to replay the object whole."""
+    """The concrete field values of `obj` as JSON-safe data (foreign keys as ids, many-to-many
+    fields as sorted id lists), with the rows of the child relations its model names in
+    `event_children` (a demand's lines, a mission's items) under "_children", so one event
+    holds enough to replay the object whole. Encrypted personal fields are recorded as the
+    ciphertext the database holds (ADR 9): the log never holds them in clear, and a replay
+    writes back the very same bytes."""
     data = _row(obj)
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            data[field.name] = sorted(
+                getattr(obj, field.name).order_by().values_list("pk", flat=True)
+            )
     children = getattr(type(obj), "event_children", ())
     if children and obj.pk is not None:
         data[CHILDREN_KEY] = {
-            name: [_row(child) for child in getattr(obj, name).order_by("pk")] for name in children
+            name: _rows(list(getattr(obj, name).order_by("pk"))) for name in children
         }
     return data
 
 
-def _row(obj: models.Model) -> dict[str, Any]:
+def sensitive_fields(model: type[models.Model]) -> list[str]:
+    """Names of the model's encrypted personal fields (EncryptedTextField)."""
+    return [f.name for f in model._meta.concrete_fields if getattr(f, "sensitive", False)]
+
+
+def stored_values(model: type[models.Model], pks: list[Any], names: list[str]) -> dict[Any, dict]:
+    """The encrypted fields of rows as the database holds them (ciphertext), by primary key:
+    read through a plain text column type so the field's decryption is not applied."""
+    if not names or not pks:
+        return {}
+    raw = {
+        f"stored_{name}": ExpressionWrapper(F(name), output_field=models.TextField())
+        for name in names
+    }
+    rows = model._base_manager.filter(pk__in=pks).values("pk", **raw)
+    return {row["pk"]: {n: row[f"stored_{n}"] or "" for n in names} for row in rows}
+
+
+def _rows(objs: list[models.Model]) -> list[dict[str, Any]]:
+    """`_row` of many rows of one model, with one query for their ciphertexts."""
+    if not objs:
+        return []
+    secret = sensitive_fields(type(objs[0]))
+    stored = stored_values(type(objs[0]), [o.pk for o in objs if o.pk is not None], secret)
+    return [_row(obj, stored.get(obj.pk, {})) for obj in objs]
+
+
+def _row(obj: models.Model, stored: dict[str, str] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    secret = sensitive_fields(type(obj))
+    if stored is None:
+        stored = stored_values(type(obj), [obj.pk], secret).get(obj.pk, {}) if obj.pk else {}
     for field in obj._meta.concrete_fields:
         if field.name in EXCLUDED_FIELDS:
             continue
         key = field.attname if field.is_relation else field.name
-        value = field.value_from_object(obj)
-        if getattr(field, "sensitive", False):
-            # Personal data never enters the log in clear: only whether it is set.
-            value = "***" if value else ""
-        data[key] = _plain(value)
+        if field.name in secret:
+            # Personal data never enters the log in clear: the stored ciphertext does (a row
+            # not yet saved has none).
+            data[key] = stored.get(field.name, "")
+            continue
+        data[key] = _plain(field.value_from_object(obj))
     return data
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """Ids as [first, count] runs: a million rows written in one go are one run, so a bulk
+    event names every id it wrote in a few bytes. `ids` may come unordered (a queryset)."""
+    runs: list[list[int]] = []
+    for pk in sorted(ids):
+        if runs and runs[-1][0] + runs[-1][1] == pk:
+            runs[-1][1] += 1
+        else:
+            runs.append([pk, 1])
+    return runs
+
+
+def iter_ids(runs: list[list[int]]) -> Iterator[int]:
+    """The ids of `id_ranges` runs, in order."""
+    for first, count in runs:
+        yield from range(first, first + count)
+
+
+def bulk_rows(model: type[models.Model], rows: Iterable[models.Model]) -> dict[str, Any]:
+    """A bulk event's payload that carries the rows themselves (the demo's holdings, a
+    catalogue load): columns once, then one list of values per row, as `snapshot` gives them."""
+    snapshots = _rows(list(rows))
+    columns = list(snapshots[0]) if snapshots else []
+    values = [[row[c] for c in columns] for row in snapshots]
+    return {"model": object_type_of_model(model), "columns": columns, "rows": values}
 
 
 def canonical_json(payload: dict[str, Any]) -> str:
@@ -91,7 +161,11 @@ def compute_hash(event: Event) -> str:
 
 
 def object_type_of(obj: models.Model) -> str:
-    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+    return object_type_of_model(type(obj))
+
+
+def object_type_of_model(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
 def record_event(

@@ -56,6 +56,11 @@ def blind_index(value: str) -> str:
     return hmac.new(mac_key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+class Ciphertext(str):
+    """A value this field has already encrypted (read from the event log by a replay): stored
+    as it is, so the replayed row holds the very ciphertext the original did."""
+
+
 class EncryptedTextField(models.TextField):
     """Stores Fernet ciphertext; Python code sees the plaintext. Never filter on it: use a
     blind-index column instead."""
@@ -66,6 +71,8 @@ class EncryptedTextField(models.TextField):
         return value if value in (None, "") else decrypt(value)
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, Ciphertext):
+            return str(value)
         value = super().get_prep_value(value)
         return value if value in (None, "") else encrypt(str(value))
 

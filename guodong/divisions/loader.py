@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +25,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from guodong.core.audit import record_event, snapshot
+from guodong.core.actors import Actor
+from guodong.core.audit import BULK_KEY, record_event, snapshot
+from guodong.core.replay import ReplayMismatch
 from guodong.core.scope import child_path, within
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division, DivisionLoad, pinyin_of
@@ -39,7 +42,8 @@ VILLAGE_SUFFIXES = (
     ("居委会", ""),
     ("村委会", "村"),
 )
-DEMO_VILLAGES = Path(__file__).parent / "data" / "villages_330400.csv"
+DATA_DIR = Path(__file__).parent / "data"
+DEMO_VILLAGES = DATA_DIR / "villages_330400.csv"
 
 
 class LoadError(Exception):
@@ -205,8 +209,28 @@ def _apply(
         result.created[level] += _create_level(level_rows, index, effective_from, source)
 
 
+def _digest(rows: list[Row]) -> str:
+    """SHA-256 of the rows a load read: its event names the data, and a replay checks it."""
+    content = json.dumps([[r.level, r.code, r.parent_code, r.name] for r in rows])
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _counts(result: LoadResult) -> dict[str, int]:
+    return {
+        "created": sum(result.created.values()),
+        "renamed": result.renamed,
+        "revoked": result.revoked,
+    }
+
+
 def _finish(
-    acting_user: Any, result: LoadResult, *, source: str, data_as_of: dt.date, root: Division | None
+    acting_user: Actor,
+    result: LoadResult,
+    *,
+    source: str,
+    data_as_of: dt.date,
+    root: Division | None,
+    bulk: dict[str, Any],
 ) -> LoadResult:
     load = DivisionLoad.objects.create(
         source=source,
@@ -218,14 +242,15 @@ def _finish(
         revoked=result.revoked,
         skipped=len(result.skipped),
     )
-    record_event(acting_user, "divisionload.create", load, before=None, after=snapshot(load))
+    # The divisions themselves are not in the event: it names the packaged data it read (and
+    # its SHA-256), which `replay_load` reads again to write the same rows with the same ids.
+    after = {**snapshot(load), BULK_KEY: {"handler": REPLAY_HANDLER, **bulk, **_counts(result)}}
+    record_event(acting_user, "divisionload.create", load, before=None, after=after)
     result.load = load
     return result
 
 
-@transaction.atomic
-def load_official(acting_user: Any, *, revoke_missing: bool = False) -> LoadResult:
-    """Load or refresh every province, city, county and township of the MCA dataset."""
+def _official(revoke_missing: bool) -> tuple[LoadResult, dt.date, str, str]:
     rows, as_of, source = official_rows()
     index = _Index()
     result = LoadResult()
@@ -239,20 +264,20 @@ def load_official(acting_user: Any, *, revoke_missing: bool = False) -> LoadResu
             result.revoked += Division.objects.filter(
                 within("path", division.path), effective_to__isnull=True
             ).update(effective_to=as_of)
-    return _finish(acting_user, result, source=source, data_as_of=as_of, root=None)
+    return result, as_of, source, _digest(rows)
 
 
 @transaction.atomic
-def load_villages(
-    acting_user: Any,
-    *,
-    csv_path: Path = DEMO_VILLAGES,
-    prefix: str = "3304",
-    data_as_of: dt.date = dt.date(2023, 6, 30),
-    source: str = "国家统计局 2023 年统计用区划代码",
-    strict: bool = False,
-) -> LoadResult:
-    """Load NBS villages whose code starts with `prefix`; their townships must be loaded."""
+def load_official(acting_user: Actor, *, revoke_missing: bool = False) -> LoadResult:
+    """Load or refresh every province, city, county and township of the MCA dataset."""
+    result, as_of, source, digest = _official(revoke_missing)
+    bulk = {"loader": "official", "revoke_missing": revoke_missing, "sha256": digest}
+    return _finish(acting_user, result, source=source, data_as_of=as_of, root=None, bulk=bulk)
+
+
+def _villages(
+    csv_path: Path, prefix: str, source: str, data_as_of: dt.date, strict: bool
+) -> tuple[LoadResult, Division | None, str]:
     if not prefix.isdigit() or len(prefix) not in (2, 4, 6, 9):
         raise LoadError(_("“{prefix}” is not a division code prefix.").format(prefix=prefix))
     rows = village_rows(csv_path, prefix)
@@ -279,7 +304,49 @@ def load_villages(
         if len(prefix) <= 6
         else Division.objects.filter(code=prefix, effective_to__isnull=True).first()
     )
-    return _finish(acting_user, result, source=source, data_as_of=data_as_of, root=root)
+    return result, root, _digest(rows)
+
+
+@transaction.atomic
+def load_villages(
+    acting_user: Actor,
+    *,
+    csv_path: Path = DEMO_VILLAGES,
+    prefix: str = "3304",
+    data_as_of: dt.date = dt.date(2023, 6, 30),
+    source: str = "国家统计局 2023 年统计用区划代码",
+    strict: bool = False,
+) -> LoadResult:
+    """Load NBS villages whose code starts with `prefix`; their townships must be loaded."""
+    result, root, digest = _villages(csv_path, prefix, source, data_as_of, strict)
+    bulk = {
+        "loader": "villages",
+        # The packaged file by its name (the same on every node), any other by its path.
+        "file": csv_path.name if csv_path.parent == DATA_DIR else str(csv_path),
+        "prefix": prefix,
+        "strict": strict,
+        "sha256": digest,
+    }
+    return _finish(acting_user, result, source=source, data_as_of=data_as_of, root=root, bulk=bulk)
+
+
+REPLAY_HANDLER = "divisions.load"
+
+
+def replay_load(load: DivisionLoad, bulk: dict[str, Any]) -> None:
+    """Write a load's divisions again from the data it names (guodong.core.replay): the same
+    rows in the same order get the same ids and paths. Refuses data that has changed."""
+    if bulk["loader"] == "official":
+        result, *_, digest = _official(bulk["revoke_missing"])
+    else:
+        path = Path(bulk["file"])
+        csv_path = path if path.is_absolute() else DATA_DIR / path
+        result, _root, digest = _villages(
+            csv_path, bulk["prefix"], load.source, load.data_as_of, bulk["strict"]
+        )
+    expected = {key: bulk[key] for key in ("created", "renamed", "revoked")}
+    if digest != bulk["sha256"] or _counts(result) != expected:
+        raise ReplayMismatch(f"division load {load.pk}: the data or its result differ")
 
 
 def counts_under(root: Division) -> dict[int, int]:

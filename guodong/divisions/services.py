@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guodong.core.audit import record_event, snapshot
+from guodong.core.actors import Actor
+from guodong.core.audit import BULK_KEY, id_ranges, record_event, snapshot
 from guodong.core.scope import within
 from guodong.core.services import create_object, require_permission, update_object
 from guodong.divisions.choices import DivisionLevel
@@ -19,7 +20,7 @@ EDITABLE_FIELDS = {"name", "effective_from", "source"}
 
 
 @transaction.atomic
-def create_grid(acting_user: Any, *, parent: Division, local_code: str, name: str) -> Division:
+def create_grid(acting_user: Actor, *, parent: Division, local_code: str, name: str) -> Division:
     """Add a grid (网格) under a village; its code is local, prefixed by the village code."""
     fields = {
         "parent": parent,
@@ -34,7 +35,7 @@ def create_grid(acting_user: Any, *, parent: Division, local_code: str, name: st
 
 
 @transaction.atomic
-def create_division(acting_user: Any, fields: dict[str, Any]) -> Division:
+def create_division(acting_user: Actor, fields: dict[str, Any]) -> Division:
     """Add an official division (an administrator correcting or extending the loaded data)."""
     if fields.get("level") == DivisionLevel.GRID:
         raise ValidationError({"level": _("Use “add grid” for grids.")})
@@ -42,7 +43,7 @@ def create_division(acting_user: Any, fields: dict[str, Any]) -> Division:
 
 
 @transaction.atomic
-def update_division(acting_user: Any, division: Division, fields: dict[str, Any]) -> Division:
+def update_division(acting_user: Actor, division: Division, fields: dict[str, Any]) -> Division:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -52,16 +53,23 @@ def update_division(acting_user: Any, division: Division, fields: dict[str, Any]
 
 
 @transaction.atomic
-def revoke_division(acting_user: Any, division: Division, *, on: dt.date) -> int:
+def revoke_division(acting_user: Actor, division: Division, *, on: dt.date) -> int:
     """Revoke a division and everything below it; rows stay, with their end date."""
     require_permission(acting_user, "divisions.change")
     current = Division.objects.visible_to(acting_user, "change").filter(pk=division.pk).first()
     if current is None:
         raise ValidationError({"division": _("This is outside your jurisdiction.")})
     before = snapshot(current)
-    count = Division.objects.filter(within("path", current.path), effective_to__isnull=True).update(
-        effective_to=on
-    )
+    subtree = Division.objects.filter(within("path", current.path), effective_to__isnull=True)
+    ids = list(subtree.values_list("pk", flat=True))
+    count = Division.objects.filter(pk__in=ids).update(effective_to=on) if ids else 0
     current.refresh_from_db()
-    record_event(acting_user, "division.revoke", current, before=before, after=snapshot(current))
+    # The event names every division the revocation ended (as id runs), not only the root.
+    bulk = {
+        "model": "divisions.division",
+        "ids": id_ranges(ids),
+        "values": {"effective_to": on.isoformat()},
+    }
+    after = {**snapshot(current), BULK_KEY: bulk}
+    record_event(acting_user, "division.revoke", current, before=before, after=after)
     return count

@@ -1,50 +1,15 @@
-"""Survey campaigns: opening them, and what their page shows (who is late, what changed)."""
+"""What a survey campaign's page shows: who is late, what changed (writes: services/surveys.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from guodong.core.scope import is_within
-from guodong.core.services import create_object
-from guodong.orgs.models import Organization
 from guodong.registry.models import Holding, ResourceType, SurveyAssignment, SurveyCampaign
 from guodong.registry.models.surveys import AssignmentStatus
-
-
-@transaction.atomic
-def open_campaign(
-    acting_user: Any,
-    fields: dict[str, Any],
-    *,
-    categories: list[ResourceType],
-    assignees: list[Organization],
-) -> SurveyCampaign:
-    if not categories:
-        raise ValidationError({"categories": _("Choose at least one category.")})
-    if not assignees:
-        raise ValidationError({"assignees": _("Choose at least one assignee.")})
-    division = fields["division"]
-    outside = [o.name for o in assignees if not is_within(o.division.path, division.path)]
-    if outside:
-        raise ValidationError(
-            {"assignees": _("Outside the survey area: {names}.").format(names="、".join(outside))}
-        )
-    if fields["deadline"] < timezone.localdate():
-        raise ValidationError({"deadline": _("The deadline is in the past.")})
-    campaign = create_object(acting_user, SurveyCampaign, fields)
-    campaign.categories.set(categories)
-    SurveyAssignment.objects.bulk_create(
-        SurveyAssignment(campaign=campaign, organization=o) for o in assignees
-    )
-    return campaign
 
 
 @dataclass

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,18 +14,19 @@ from rest_framework.views import APIView
 from guodong.accounts.api.serializers import TokenRequestSerializer, TokenSerializer, UserSerializer
 from guodong.accounts.filtersets import UserFilterSet
 from guodong.accounts.models import User
-from guodong.accounts.services import create_user, update_user
+from guodong.accounts.services import create_user, issue_token, update_user
+from guodong.core.actors import Actor
 from guodong.core.api import ScopedViewSet
 
 
-def _create(acting_user: Any, fields: dict[str, Any]) -> User:
+def _create(acting_user: Actor, fields: dict[str, Any]) -> User:
     password = fields.pop("password", None)
     if not password:
         raise exceptions.ValidationError({"password": [_("A new user needs a password.")]})
     return create_user(acting_user, fields, password=password)
 
 
-def _update(acting_user: Any, user: User, fields: dict[str, Any]) -> User:
+def _update(acting_user: Actor, user: User, fields: dict[str, Any]) -> User:
     if "password" in fields:
         raise exceptions.ValidationError(
             {"password": [_("Change passwords with the password action.")]}
@@ -57,5 +57,4 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": issue_token(cast(User, user)).key})

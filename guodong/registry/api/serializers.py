@@ -35,11 +35,20 @@ class ResourceTypeSerializer(serializers.ModelSerializer):
             "unit",
             "capability_level",
             "metrics",
+            "synonyms",
             "freshness_days",
             "introduced_in",
             "retired_in",
         ]
         read_only_fields = fields
+
+
+class SynonymsSerializer(serializers.Serializer):
+    """The other names of a kind or type, replacing the current list (an empty list clears it)."""
+
+    synonyms = serializers.ListField(
+        child=serializers.CharField(max_length=60), max_length=50, allow_empty=True
+    )
 
 
 class TypeCreateSerializer(serializers.Serializer):
@@ -178,7 +187,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_progress(self, obj: ImportJob) -> int:
-        from guodong.registry.importing.jobs import progress_of
+        from guodong.registry.services import progress_of
 
         return progress_of(obj)
 

@@ -18,10 +18,11 @@ from guodong.registry.api.serializers import (
     ImportJobSerializer,
     ResourceTypeSerializer,
     SpecialistSerializer,
+    SynonymsSerializer,
     TypeCreateSerializer,
     UploadSerializer,
 )
-from guodong.registry.catalogue import add_type, retire_type
+from guodong.registry.catalogue import add_type, retire_type, set_synonyms
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.filtersets import (
     CivilDefenceWorkFilterSet,
@@ -30,7 +31,6 @@ from guodong.registry.filtersets import (
     SpecialistFilterSet,
     WarehouseFilterSet,
 )
-from guodong.registry.importing.jobs import commit_import, discard_import, start_import
 from guodong.registry.models import (
     CivilDefenceWork,
     Holding,
@@ -41,11 +41,14 @@ from guodong.registry.models import (
     Warehouse,
 )
 from guodong.registry.services import (
+    commit_import,
     confirm_own_holdings,
     create_facility,
     create_holding,
     create_specialist,
+    discard_import,
     reveal,
+    start_import,
     update_facility,
     update_holding,
     update_specialist,
@@ -78,6 +81,15 @@ class ResourceTypeViewSet(viewsets.ReadOnlyModelViewSet):
         if resource_type.level != CatalogueLevel.TYPE or resource_type.retired_in is not None:
             raise exceptions.ValidationError({"level": [_("Only a type in force can be retired.")]})
         return Response(self.get_serializer(retire_type(request.user, resource_type)).data)
+
+    @extend_schema(request=SynonymsSerializer, responses=ResourceTypeSerializer)
+    @decorators.action(detail=True, methods=["post"])
+    def synonyms(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the synonyms EDXL-RM intake resolves to this kind or type (a new version)."""
+        form = SynonymsSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        node = set_synonyms(request.user, self.get_object(), form.validated_data["synonyms"])
+        return Response(self.get_serializer(node).data)
 
 
 def _holding_create(user: Any, fields: dict[str, Any]) -> Holding:

@@ -26,6 +26,7 @@ class Specialist(ScopedModel):
         "change": "registry.change",
         "reveal": "registry.reveal_pii",
     }
+    event_children: ClassVar[tuple[str, ...]] = ("qualifications",)
 
     name = models.CharField(_("name"), max_length=50)
     id_number = EncryptedTextField(_("ID number"))

@@ -22,6 +22,7 @@ class SurveyCampaign(ScopedModel):
     """An office's survey of its area for some categories, with a deadline."""
 
     scope_field: ClassVar[str] = "division__path"
+    event_children: ClassVar[tuple[str, ...]] = ("assignments",)
     action_permissions: ClassVar[dict[str, str]] = {
         "add": "registry.change",
         "change": "registry.change",

@@ -29,6 +29,7 @@ class VerificationTask(ScopedModel):
     """A batch of holdings one person must check on site."""
 
     scope_field: ClassVar[str] = "division__path"
+    event_children: ClassVar[tuple[str, ...]] = ("items",)
     action_permissions: ClassVar[dict[str, str]] = {
         "add": "registry.change",
         "change": "registry.change",

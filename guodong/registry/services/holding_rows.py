@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
+from guodong.core.actors import Actor
 from guodong.core.crypto import encrypt
 from guodong.maps.h3cells import cells_of
 from guodong.registry.choices import VerificationMethod
@@ -34,10 +36,20 @@ class RowWriter:
     within an import (the ciphertext of equal numbers is then equal, which the blind index of
     ID numbers already discloses for specialists; nothing else is learned)."""
 
-    def __init__(self, acting_user: Any, job_id: int | None = None) -> None:
+    def __init__(
+        self,
+        acting_user: Actor,
+        job_id: int | None = None,
+        *,
+        now: dt.datetime | None = None,
+        ids: Iterator[int] | None = None,
+    ) -> None:
+        """`now` and `ids` are given by a replay: the rows then get the time and the ids the
+        original write gave them (in the same order), instead of the database's next ids."""
         self.user_id = getattr(acting_user, "pk", None)
         self.job_id = job_id
-        self.now = timezone.now()
+        self.now = now or timezone.now()
+        self.ids = ids
         self._cipher: dict[str, str] = {"": ""}
 
     @staticmethod
@@ -55,7 +67,7 @@ class RowWriter:
             self._cipher[phone] = encrypt(phone)
         return self._cipher[phone]
 
-    def records(self, rows: ValidRows) -> list[tuple]:
+    def records(self, rows: ValidRows) -> list[tuple[object, ...]]:
         """The rows as tuples in WRITE_COLUMNS order, sorted for the indexes' sake."""
         c, size = rows.columns, len(rows)
         records = zip(
@@ -71,19 +83,24 @@ class RowWriter:
         return sorted(records, key=LOCALITY)
 
     def write(self, rows: ValidRows) -> int:
+        """Insert the rows (ids from the database, or from `ids` on a replay)."""
         if not len(rows):
             return 0
+        names, records = WRITE_COLUMNS, self.records(rows)
+        if self.ids is not None:
+            names = ("id", *WRITE_COLUMNS)
+            records = [(next(self.ids), *record) for record in records]
         table = Holding._meta.db_table
-        columns = ", ".join(WRITE_COLUMNS)
+        columns = ", ".join(names)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for record in self.records(rows):
+                    for record in records:
                         copy.write_row(record)
             else:
-                placeholders = ", ".join(["%s"] * len(WRITE_COLUMNS))
+                placeholders = ", ".join(["%s"] * len(names))
                 cursor.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                    self.records(rows),
+                    records,
                 )
         return len(rows)

@@ -1,21 +1,33 @@
-"""Write path for the registry: holdings, self-report, merging, reveals, facilities, people."""
+"""Holdings, self-report, merging, reveals, facilities and people."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guodong.core.audit import record_event, snapshot
-from guodong.core.services import create_object, require_permission, update_object
+from guodong.core.actors import Actor
+from guodong.core.audit import record_event
+from guodong.core.models import ScopedModel
+from guodong.core.services import (
+    create_object,
+    lock_visible,
+    recording,
+    require_permission,
+    update_object,
+)
 from guodong.divisions.geo import county_code_at
 from guodong.divisions.models import Division
 from guodong.registry.choices import VerificationMethod
-from guodong.registry.models import Holding, Qualification, Specialist
+from guodong.registry.models import Holding, Qualification, ResourceType, Specialist
+from guodong.registry.models.facilities import Facility
 from guodong.registry.models.holdings import county_id_for
+
+F = TypeVar("F", bound=Facility)
 
 
 def location_problems(
@@ -65,7 +77,7 @@ def _check_location(fields: dict[str, Any], current: Holding | None, confirm: bo
 
 @transaction.atomic
 def create_holding(
-    acting_user: Any, fields: dict[str, Any], *, confirm_location: bool = False
+    acting_user: Actor, fields: dict[str, Any], *, confirm_location: bool = False
 ) -> Holding:
     fields = dict(fields)
     _check_location(fields, None, confirm_location)
@@ -79,14 +91,14 @@ def create_holding(
 
 @transaction.atomic
 def update_holding(
-    acting_user: Any, holding: Holding, fields: dict[str, Any], *, confirm_location: bool = False
+    acting_user: Actor, holding: Holding, fields: dict[str, Any], *, confirm_location: bool = False
 ) -> Holding:
     _check_location(fields, holding, confirm_location)
     return update_object(acting_user, holding, fields, scope_field="division")
 
 
 @transaction.atomic
-def confirm_own_holdings(acting_user: Any) -> int:
+def confirm_own_holdings(acting_user: Actor) -> int:
     """A member-unit reporter confirms in one action that their unit's holdings are accurate."""
     require_permission(acting_user, Holding.OWN_PERMISSION)
     now = timezone.now()
@@ -96,50 +108,34 @@ def confirm_own_holdings(acting_user: Any) -> int:
         .select_for_update()
     )
     for holding in holdings:
-        before = snapshot(holding)
-        holding.last_verified_at, holding.last_verified_by = now, acting_user
-        holding.verification_method = VerificationMethod.SELF_REPORT
-        holding.save(
-            update_fields=[
-                "last_verified_at",
-                "last_verified_by",
-                "verification_method",
-                "updated_at",
-            ]
-        )
-        record_event(
-            acting_user, "holding.self_report", holding, before=before, after=snapshot(holding)
-        )
+        with recording(acting_user, "holding.self_report", holding):
+            holding.last_verified_at, holding.last_verified_by = now, acting_user
+            holding.verification_method = VerificationMethod.SELF_REPORT
     return len(holdings)
 
 
 @transaction.atomic
-def merge_holdings(acting_user: Any, survivor: Holding, duplicate: Holding) -> Holding:
+def merge_holdings(acting_user: Actor, survivor: Holding, duplicate: Holding) -> Holding:
     """Fold a duplicate (same owner, type and place) into the survivor, which keeps its figures;
     the duplicate stays, marked as merged and out of every list and total."""
-    changeable = Holding.objects.visible_to(acting_user, "change").select_for_update()
-    survivor = changeable.filter(pk=survivor.pk).first()
-    duplicate = changeable.filter(pk=duplicate.pk).first()
-    if survivor is None or duplicate is None:
-        raise PermissionDenied(_("Your role may not perform this action."))
+    survivor = lock_visible(acting_user, survivor)
+    duplicate = lock_visible(acting_user, duplicate)
     same = all(getattr(survivor, f) == getattr(duplicate, f) for f in Holding.DUPLICATE_KEY)
     if not same or survivor.pk == duplicate.pk:
         raise ValidationError(
             {"duplicate": _("Only records of the same owner, type and place can be merged.")}
         )
-    before = snapshot(duplicate)
-    duplicate.merged_into = survivor
-    duplicate.save(update_fields=["merged_into", "updated_at"])
-    record_event(acting_user, "holding.merge", duplicate, before=before, after=snapshot(duplicate))
+    with recording(acting_user, "holding.merge", duplicate):
+        duplicate.merged_into = survivor
     return survivor
 
 
 @transaction.atomic
-def reveal(acting_user: Any, obj: models.Model, fields: list[str]) -> dict[str, str]:
+def reveal(acting_user: Actor, obj: ScopedModel, fields: list[str]) -> dict[str, str]:
     """Show encrypted personal data in clear to a role allowed to see it; the reveal is logged
-    (which fields, never the values)."""
+    (which fields, never the values; the event changes no row, so a replay passes it by)."""
     require_permission(acting_user, "registry.reveal_pii")
-    visible = type(obj).objects.visible_to(acting_user).filter(pk=obj.pk).first()
+    visible = type(obj).objects.visible_to(acting_user).filter(pk=obj.pk).first()  # type: ignore[attr-defined]
     if visible is None:
         raise PermissionDenied(_("Your role may not perform this action."))
     record_event(
@@ -154,26 +150,35 @@ def reveal(acting_user: Any, obj: models.Model, fields: list[str]) -> dict[str, 
 
 @transaction.atomic
 def create_specialist(
-    acting_user: Any, fields: dict[str, Any], qualifications: list[tuple[Any, int]] = ()
+    acting_user: Actor,
+    fields: dict[str, Any],
+    qualifications: Sequence[tuple[ResourceType, int]] = (),
 ) -> Specialist:
+    """Register a specialist; their qualifications follow in a "specialist.qualify" event that
+    carries them as the specialist's child rows."""
     specialist = create_object(acting_user, Specialist, fields)
-    for resource_type, level in qualifications:
-        Qualification.objects.create(specialist=specialist, type=resource_type, level=level)
+    if qualifications:
+        with recording(acting_user, "specialist.qualify", specialist, save=False):
+            Qualification.objects.bulk_create(
+                Qualification(specialist=specialist, type=resource_type, level=level)
+                for resource_type, level in qualifications
+            )
     return specialist
 
 
 @transaction.atomic
 def update_specialist(
-    acting_user: Any, specialist: Specialist, fields: dict[str, Any]
+    acting_user: Actor, specialist: Specialist, fields: dict[str, Any]
 ) -> Specialist:
     return update_object(acting_user, specialist, fields)
 
 
 @transaction.atomic
-def create_facility(acting_user: Any, model: type[models.Model], fields: dict[str, Any]) -> Any:
+def create_facility(acting_user: Actor, model: type[F], fields: dict[str, Any]) -> F:
+    """Register a civil-defence work, siren or warehouse."""
     return create_object(acting_user, model, fields)
 
 
 @transaction.atomic
-def update_facility(acting_user: Any, facility: Any, fields: dict[str, Any]) -> Any:
+def update_facility(acting_user: Actor, facility: F, fields: dict[str, Any]) -> F:
     return update_object(acting_user, facility, fields)

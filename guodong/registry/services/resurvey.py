@@ -10,18 +10,19 @@ uploader may change.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from django.db import connection
-from django.utils import timezone
+from django.db.models import QuerySet
 
+from guodong.core.actors import Actor
 from guodong.registry.importing.validate import ValidRows
 from guodong.registry.models import Holding, ImportJob
 
 KEY = Holding.DUPLICATE_KEY
 
 
-def replaceable(acting_user: Any) -> Any:
+def replaceable(acting_user: Actor) -> QuerySet[Holding]:
     """Holdings an import by this user may replace."""
     return Holding.objects.visible_to(acting_user, "change").filter(
         quantity_reserved=0, quantity_reserved_exercise=0
@@ -33,7 +34,7 @@ class RepeatCounter:
     registered holdings cost a set of integers, and the figure is a count for the report (the
     replacement itself compares the real values in SQL)."""
 
-    def __init__(self, acting_user: Any) -> None:
+    def __init__(self, acting_user: Actor) -> None:
         keys = replaceable(acting_user).order_by().values_list(*KEY)
         self.registered = {hash(key) for key in keys.iterator(chunk_size=20_000)}
 
@@ -45,8 +46,9 @@ class RepeatCounter:
         return sum(hash(key) in self.registered for key in keys)
 
 
-def replace_older(job: ImportJob) -> int:
-    """Merge the older holdings that share a key with this job's holdings into them."""
+def replace_older(job: ImportJob, at: dt.datetime) -> int:
+    """Merge the older holdings that share a key with this job's holdings into them, stamped
+    `at` (the commit's event records it, so a replay stamps the same)."""
     candidates = replaceable(job.uploaded_by).exclude(source_import=job).order_by().values("id")
     scope_sql, scope_params = candidates.query.sql_with_params()
     table = Holding._meta.db_table
@@ -62,5 +64,5 @@ def replace_older(job: ImportJob) -> int:
         # without fresh ones both join the new rows to the old by nested loops over the type
         # index: minutes, not seconds, for a large survey.
         cursor.execute(f"ANALYZE {table}")
-        cursor.execute(statement, [timezone.now(), job.pk, *scope_params])
+        cursor.execute(statement, [at, job.pk, *scope_params])
         return cursor.rowcount

@@ -13,8 +13,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guodong.core.audit import record_event, snapshot
-from guodong.core.services import create_object, require_permission
+from guodong.accounts.models import User
+from guodong.core.actors import Actor
+from guodong.core.scope import is_within
+from guodong.core.services import create_object, recording, require_permission
 from guodong.divisions.models import Division
 from guodong.registry.choices import VerificationMethod
 from guodong.registry.models import Holding, VerificationItem, VerificationTask
@@ -27,15 +29,17 @@ MAX_ITEMS = 500
 
 @transaction.atomic
 def create_verification_task(
-    acting_user: Any,
+    acting_user: Actor,
     *,
     title: str,
-    assignee: Any,
+    assignee: User,
     due_date: dt.date,
     division: Division,
     holdings: QuerySet[Holding],
 ) -> VerificationTask:
-    """A task for one person to check the selected holdings (all inside the user's scope)."""
+    """A task for one person to check the selected holdings (all inside the user's scope, and
+    every one inside the assignee's area). The task's row is one event, its items (child rows)
+    the next ("verificationtask.assign")."""
     chosen = list(
         holdings.filter(pk__in=Holding.objects.visible_to(acting_user).values("pk"))[
             : MAX_ITEMS + 1
@@ -45,10 +49,11 @@ def create_verification_task(
         raise ValidationError({"holdings": _("Select at least one holding.")})
     if len(chosen) > MAX_ITEMS:
         raise ValidationError({"holdings": _("At most {n} holdings per task.").format(n=MAX_ITEMS)})
+    area = assignee.jurisdiction_path
     if (
         not assignee.has_role_perm("registry.verify")
-        or assignee.jurisdiction_path is None
-        or not any(h.division_path.startswith(assignee.jurisdiction_path) for h in chosen[:1])
+        or area is None
+        or not all(is_within(h.division_path, area) for h in chosen)
     ):
         raise ValidationError({"assignee": _("This person cannot verify holdings in that area.")})
     if due_date < timezone.localdate():
@@ -58,7 +63,8 @@ def create_verification_task(
         VerificationTask,
         {"title": title, "assignee": assignee, "due_date": due_date, "division": division},
     )
-    VerificationItem.objects.bulk_create(VerificationItem(task=task, holding=h) for h in chosen)
+    with recording(acting_user, "verificationtask.assign", task, save=False):
+        VerificationItem.objects.bulk_create(VerificationItem(task=task, holding=h) for h in chosen)
     return task
 
 
@@ -75,7 +81,7 @@ def _check_photo(photo: UploadedFile | None) -> None:
 
 @transaction.atomic
 def record_result(
-    acting_user: Any,
+    acting_user: Actor,
     item: VerificationItem,
     *,
     outcome: str,
@@ -84,9 +90,14 @@ def record_result(
     notes: str = "",
     photo: UploadedFile | None = None,
 ) -> VerificationItem:
-    """The assignee's finding updates the holding's figures and freshness, keeping the evidence."""
+    """The assignee's finding updates the holding's figures and freshness ("holding.verify"),
+    keeping the evidence on the task's item ("verificationtask.record", with the items and the
+    task's status)."""
     task = (
-        VerificationTask.objects.visible_to(acting_user, "record").filter(pk=item.task_id).first()
+        VerificationTask.objects.visible_to(acting_user, "record")
+        .select_for_update()
+        .filter(pk=item.task_id)
+        .first()
     )
     if task is None:
         raise PermissionDenied(_("Only the assignee records results."))
@@ -101,21 +112,19 @@ def record_result(
             raise ValidationError(
                 {"found_available": _("Available quantity cannot exceed the total.")}
             )
-    before = snapshot(holding)
-    if outcome == Outcome.ADJUSTED:
-        holding.quantity_total, holding.quantity_available = found_total, found_available
-    elif outcome == Outcome.NOT_FOUND:
-        holding.quantity_total = holding.quantity_available = Decimal(0)
-    holding.last_verified_at, holding.last_verified_by = timezone.now(), acting_user
-    holding.verification_method = VerificationMethod.ONSITE
-    holding.save()
-    record_event(acting_user, "holding.verify", holding, before=before, after=snapshot(holding))
-    item.outcome, item.found_total, item.found_available = outcome, found_total, found_available
-    item.notes, item.checked_at = notes, timezone.now()
-    if photo is not None:
-        item.photo.save(photo.name, photo, save=False)
-    item.save()
-    if not task.items.filter(outcome=Outcome.PENDING).exists():
-        task.status = TaskStatus.DONE
-        task.save(update_fields=["status"])
+    with recording(acting_user, "holding.verify", holding):
+        if outcome == Outcome.ADJUSTED:
+            holding.quantity_total, holding.quantity_available = found_total, found_available
+        elif outcome == Outcome.NOT_FOUND:
+            holding.quantity_total = holding.quantity_available = Decimal(0)
+        holding.last_verified_at, holding.last_verified_by = timezone.now(), acting_user
+        holding.verification_method = VerificationMethod.ONSITE
+    with recording(acting_user, "verificationtask.record", task):
+        item.outcome, item.found_total, item.found_available = outcome, found_total, found_available
+        item.notes, item.checked_at = notes, timezone.now()
+        if photo is not None:
+            item.photo.save(photo.name, photo, save=False)
+        item.save()
+        if not task.items.filter(outcome=Outcome.PENDING).exists():
+            task.status = TaskStatus.DONE
     return item

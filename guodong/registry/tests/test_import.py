@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from conftest import client_for
 from guodong.core.models import Event
 from guodong.registry.importing.columns import COLUMNS
-from guodong.registry.importing.jobs import commit_import, discard_import, start_import
 from guodong.registry.models import Holding, ImportJob
+from guodong.registry.services import commit_import, discard_import, start_import
 
 pytestmark = pytest.mark.django_db
 

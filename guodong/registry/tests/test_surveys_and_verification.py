@@ -14,8 +14,8 @@ from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
 from guodong.registry.freshness import with_freshness
 from guodong.registry.models import Holding, ResourceType, VerificationTask
-from guodong.registry.surveys import assignment_rows, open_campaign
-from guodong.registry.verification import create_verification_task, record_result
+from guodong.registry.services import create_verification_task, open_campaign, record_result
+from guodong.registry.surveys import assignment_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -21,11 +21,11 @@ from guodong.core.tables import Column
 from guodong.core.views import ObjectListView
 from guodong.registry.forms import UploadForm
 from guodong.registry.importing.columns import COLUMNS
-from guodong.registry.importing.jobs import commit_import, discard_import, progress_of, start_import
 from guodong.registry.importing.reader import text_of
 from guodong.registry.importing.template import build_template, option_lists
 from guodong.registry.models import ImportJob, SurveyAssignment, SurveyCampaign
 from guodong.registry.models.surveys import ImportStatus
+from guodong.registry.services import commit_import, discard_import, progress_of, start_import
 
 RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 

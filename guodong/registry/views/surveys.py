@@ -14,7 +14,8 @@ from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.models import ResourceType, SurveyCampaign
-from guodong.registry.surveys import assignment_rows, changes_since_last, open_campaign
+from guodong.registry.services import open_campaign
+from guodong.registry.surveys import assignment_rows, changes_since_last
 
 
 class CampaignForm(forms.ModelForm):

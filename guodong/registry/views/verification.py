@@ -25,7 +25,7 @@ from guodong.divisions.models import Division
 from guodong.registry.filtersets import HoldingFilterSet
 from guodong.registry.forms import VerificationResultForm
 from guodong.registry.models import Holding, VerificationItem, VerificationTask
-from guodong.registry.verification import create_verification_task, record_result
+from guodong.registry.services import create_verification_task, record_result
 
 
 class TaskForm(forms.Form):
