@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from guodong.core.audit import record_event
+from guodong.core.audit import BULK_KEY, bulk_rows, record_event, snapshot
 from guodong.core.scope import child_path
 from guodong.core.services import create_object, update_object
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.models import CatalogueVersion, ResourceType
+from guodong.registry.names import fold, split_synonyms
 
 SEED_FILE = Path(__file__).parent / "data" / "catalogue.csv"
+SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.csv"
+MAX_SYNONYMS = 50
+MAX_SYNONYM_LENGTH = 60
 
 
 def _parse_metrics(text: str) -> list[dict[str, str]]:
@@ -48,8 +53,9 @@ def _node(
 
 
 @transaction.atomic
-def load_catalogue(acting_user: Any, seed: Path = SEED_FILE) -> int:
-    """Create the types of the seed file that are missing; returns how many were created."""
+def load_catalogue(acting_user: Any, seed: Path = SEED_FILE, synonyms: Path = SYNONYMS_FILE) -> int:
+    """Create the types of the seed file that are missing and give the seed's synonyms to nodes
+    without any; returns how many types were created."""
     existing = {t.code: t for t in ResourceType.objects.all()}
     created = 0
     version: CatalogueVersion | None = None
@@ -93,16 +99,43 @@ def load_catalogue(acting_user: Any, seed: Path = SEED_FILE) -> int:
                 introduced_in=version.number,
             )
             created += 1
+    with_synonyms = _seed_synonyms(existing.values(), synonyms)
+    if with_synonyms and version is None:
+        version = _next_version(_("Synonyms loaded from {file}").format(file=synonyms.name))
     if version is not None:
         record_event(
             acting_user,
             "catalogueversion.create",
             version,
             before=None,
-            after={"number": version.number, "note": version.note, "types_created": created},
+            after={
+                **snapshot(version),
+                "types_created": created,
+                "synonyms_set": with_synonyms,
+                # The whole catalogue as it now is (a few hundred rows): a replay upserts it.
+                BULK_KEY: bulk_rows(ResourceType, ResourceType.objects.order_by("pk")),
+            },
             scope_path="",
         )
     return created
+
+
+def _seed_synonyms(nodes: Iterable[ResourceType], seed: Path) -> int:
+    """Give the seed's synonyms to the nodes that have none yet (an administrator's list is kept);
+    returns how many nodes were given synonyms."""
+    by_code = {node.code: node for node in nodes}
+    changed = []
+    with seed.open(encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            node = by_code.get(row["code"])
+            if node is None or node.synonyms:
+                continue
+            names = [n for n in split_synonyms(row["synonyms"]) if n != node.name]
+            if names:
+                node.synonyms = names
+                changed.append(node)
+    ResourceType.objects.bulk_update(changed, ["synonyms"])
+    return len(changed)
 
 
 TYPE_CODE = re.compile(r"[A-Z0-9-]{1,20}")
@@ -157,3 +190,29 @@ def retire_type(acting_user: Any, resource_type: ResourceType) -> ResourceType:
     return update_object(
         acting_user, resource_type, {"retired_in": version.number}, scope_field="code"
     )
+
+
+@transaction.atomic
+def set_synonyms(acting_user: Any, node: ResourceType, synonyms: Iterable[str]) -> ResourceType:
+    """Replace the other names a kind or type is known by (what EDXL-RM intake resolves): a new
+    catalogue version when the list changes."""
+    names = split_synonyms("\n".join(synonyms))
+    if node.level == CatalogueLevel.CATEGORY:
+        raise ValidationError({"synonyms": _("Give synonyms to a kind or a type.")})
+    if len(names) > MAX_SYNONYMS:
+        raise ValidationError(
+            {"synonyms": _("At most {n} synonyms.").format(n=MAX_SYNONYMS)}
+        )  # fmt: skip
+    for name in names:
+        if len(name) > MAX_SYNONYM_LENGTH or not fold(name).core:
+            raise ValidationError(
+                {"synonyms": _(
+                    "“{name}” cannot be a synonym: give words, not only figures, in at most "
+                    "{n} characters."
+                ).format(name=name, n=MAX_SYNONYM_LENGTH)}
+            )  # fmt: skip
+    names = [name for name in names if name != node.name]
+    if names == node.synonyms:
+        return node
+    _next_version(_("Synonyms of {name} changed").format(name=node.name))
+    return update_object(acting_user, node, {"synonyms": names}, scope_field="code")

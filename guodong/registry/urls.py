@@ -20,6 +20,11 @@ urlpatterns = [
         "catalogue/<int:pk>/retire/", catalogue.RetireTypeView.as_view(), name="resourcetype_retire"
     ),
     path(
+        "catalogue/<int:pk>/synonyms/",
+        catalogue.SynonymsView.as_view(),
+        name="resourcetype_synonyms",
+    ),
+    path(
         "catalogue/<int:pk>/",
         catalogue.ResourceTypeDetailView.as_view(),
         name="resourcetype_detail",

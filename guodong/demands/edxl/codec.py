@@ -8,6 +8,7 @@ schemas load from the vendored bundle only (see xsd/SOURCE.md).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +25,7 @@ RM = "urn:oasis:names:tc:emergency:EDXL:RM:1.0"
 MSG = "urn:oasis:names:tc:emergency:EDXL:RM:1.0:msg"
 GML = "http://www.opengis.net/gml"
 XNL = "urn:oasis:names:tc:ciq:xnl:3"
+DE = "urn:oasis:names:tc:emergency:EDXL:DE:1.0"
 MAX_BYTES = 2 * 1024 * 1024
 KINDS = ("RequestResource", "RequisitionResource", "CommitResource",
          "ReportResourceDeploymentStatus")  # fmt: skip
@@ -99,6 +101,8 @@ class Message:
     funding: str = ""
     contacts: list[tuple[str, str]] = field(default_factory=list)  # (role, description)
     resources: list[ResourceInfo] = field(default_factory=list)
+    # From an EDXL-DE envelope around the message, when there is one: Actual, Exercise, Test…
+    distribution_status: str = ""
 
 
 def validate(data: bytes) -> etree._Element:
@@ -115,7 +119,7 @@ def validate(data: bytes) -> etree._Element:
         raise ValidationError(
             {"message": _("The message is not well-formed XML: {error}").format(error=error)}
         ) from error
-    root = etree.fromstring(data, _parser())
+    root = _unwrap(etree.fromstring(data, _parser()))
     name = etree.QName(root)
     if name.namespace != MSG or name.localname not in KINDS:
         raise ValidationError(
@@ -124,16 +128,44 @@ def validate(data: bytes) -> etree._Element:
             )}
         )  # fmt: skip
     checker = schema(name.localname)
-    if not checker.validate(root):
-        problems = [f"第 {e.line} 行：{e.message}" for e in list(checker.error_log)[:5]]
+    # A message inside an envelope is checked on its own (a copy is its own document); the
+    # element returned keeps its envelope for read() to take the distribution status from.
+    if not checker.validate(copy.deepcopy(root) if root.getparent() is not None else root):
+        problems = [
+            _("line {line}: {error}").format(line=e.line, error=e.message)
+            for e in list(checker.error_log)[:5]
+        ]
         raise ValidationError(
             {"message": [_("The message does not follow the EDXL-RM 1.0 schema."), *problems]}
         )
     return root
 
 
+def _unwrap(root: etree._Element) -> etree._Element:
+    """The EDXL-RM message carried in an EDXL-DE distribution (the envelope itself, or a
+    service's request around it), or the root when there is no envelope."""
+    envelope = root if etree.QName(root) == etree.QName(DE, "EDXLDistribution") else None
+    if envelope is None:
+        envelope = root.find(f".//{{{DE}}}EDXLDistribution")
+    if envelope is None:
+        return root
+    for content in envelope.iterfind(f".//{{{DE}}}embeddedXMLContent"):
+        for child in content:
+            if isinstance(child.tag, str) and etree.QName(child).namespace == MSG:
+                return child
+    return root
+
+
+def _distribution_status(root: etree._Element) -> str:
+    for ancestor in root.iterancestors(f"{{{DE}}}EDXLDistribution"):
+        return _text(ancestor, "de:distributionStatus")
+    return ""
+
+
 def _text(node: etree._Element | None, path: str) -> str:
-    found = node.find(path, {"m": MSG, "rm": RM, "gml": GML}) if node is not None else None
+    found = (
+        node.find(path, {"m": MSG, "rm": RM, "gml": GML, "de": DE}) if node is not None else None
+    )
     return " ".join((found.text or "").split()) if found is not None else ""
 
 
@@ -156,6 +188,7 @@ def read(root: etree._Element) -> Message:
         incident=_text(root, "m:IncidentInformation/rm:IncidentDescription"),
         fund_code=_text(root, "m:Funding/rm:FundCode"),
         funding=_text(root, "m:Funding/rm:FundingInfo"),
+        distribution_status=_distribution_status(root),
     )  # fmt: skip
     for contact in root.iterfind("m:ContactInformation", ns):
         names = " ".join(

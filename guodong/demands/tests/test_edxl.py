@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from guodong.demands.edxl.codec import Message, ResourceInfo, Schedule, read, validate, write
 from guodong.demands.edxl.exchange import commit_message, deployment_report, import_message
-from guodong.demands.matching import approve_matching, run_matching
-from guodong.demands.missions import acknowledge, dispatch, record_handover
 from guodong.demands.models import Demand
 from guodong.demands.services import transition
 from guodong.demands.tests.conftest import division, rtype
+from guodong.matching.services import approve_matching, run_matching
+from guodong.missions.services import acknowledge, dispatch, record_handover
 
 EXAMPLES = Path(__file__).parent / "edxl"
 VALID = sorted(
@@ -98,7 +98,7 @@ def test_request_becomes_a_demand_and_the_answer_is_commit_then_deployment_statu
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (lambda: _request("Track Dozer"), "Track Dozer"),
+        (lambda: _request("Hovercraft"), "Hovercraft"),
         (lambda: _request(rtype("EQP.PWR.GEN-M").urn, amount=0), "大于零"),
         (lambda: _request(rtype("EQP.PWR.GEN-M").urn, amount=2.5), "整数"),
         (lambda: _request(rtype("EQP.PWR.GEN-M").urn, lat=48.85, lon=2.35), "不在中国境内"),

@@ -120,5 +120,9 @@ class ResourceType(ScopedModel):
         return "　" * (self.level - 1) + self.name
 
     @property
+    def synonym_list(self) -> str:
+        return "、".join(self.synonyms)
+
+    @property
     def in_force(self) -> bool:
         return self.retired_in is None

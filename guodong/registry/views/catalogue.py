@@ -20,7 +20,7 @@ from django.views.generic import FormView
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectListView, apply_errors
-from guodong.registry.catalogue import add_type, retire_type
+from guodong.registry.catalogue import add_type, retire_type, set_synonyms
 from guodong.registry.choices import CapabilityLevel, CatalogueLevel
 from guodong.registry.models import CatalogueVersion, ResourceType
 
@@ -34,7 +34,10 @@ class ResourceTypeFilterSet(django_filters.FilterSet):
         fields = ["q", "level"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+        # Synonyms are searched as text: a JSON list of names contains the name typed.
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(synonyms__icontains=value)
+        )
 
 
 class ResourceTypeListView(ObjectListView):
@@ -73,6 +76,7 @@ class ResourceTypeDetailView(ObjectDetailView):
         Column("unit", _("unit")),
         Column("capability_level", _("capability level")),
         Column("urn", _("URN")),
+        Column("synonym_list", _("synonyms")),
         Column("introduced_in", _("introduced in version")),
         Column("retired_in", _("retired in version")),
     ]
@@ -96,15 +100,15 @@ class TypeForm(forms.Form):
     )  # fmt: skip
 
 
-class AddTypeView(LoginRequiredMixin, FormView):
-    """An administrator at city level or above adds a type under a kind (a new version)."""
+class CatalogueFormView(LoginRequiredMixin, FormView):
+    """A form on one catalogue node for administrators at city level or above."""
 
-    form_class = TypeForm
     template_name = "core/object_edit.html"
+    levels: ClassVar[tuple[int, ...]] = (CatalogueLevel.KIND,)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.kind = get_object_or_404(ResourceType, pk=kwargs["pk"], level=CatalogueLevel.KIND)
-        if request.user.is_authenticated and not ResourceType.permits(request.user, "add"):
+        self.node = get_object_or_404(ResourceType, pk=kwargs["pk"], level__in=self.levels)
+        if request.user.is_authenticated and not ResourceType.permits(request.user, "change"):
             raise PermissionDenied(gettext("Your role may not perform this action."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -113,17 +117,56 @@ class AddTypeView(LoginRequiredMixin, FormView):
         style_widgets(form)
         return form
 
+
+class AddTypeView(CatalogueFormView):
+    """An administrator at city level or above adds a type under a kind (a new version)."""
+
+    form_class = TypeForm
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        title = gettext("Add a type under {kind}").format(kind=self.kind.name)
+        title = gettext("Add a type under {kind}").format(kind=self.node.name)
         return {**super().get_context_data(**kwargs), "title": title}
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         try:
-            created = add_type(self.request.user, parent=self.kind, **form.cleaned_data)
+            created = add_type(self.request.user, parent=self.node, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
             return self.form_invalid(form)
         return HttpResponseRedirect(created.get_absolute_url())
+
+
+class SynonymsForm(forms.Form):
+    synonyms = forms.CharField(
+        label=_("synonyms"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Other names people write for it, one a line or separated by commas: "
+                    "EDXL-RM intake resolves them to this kind or type."),
+    )  # fmt: skip
+
+
+class SynonymsView(CatalogueFormView):
+    """An administrator edits the synonyms of a kind or type (a new catalogue version)."""
+
+    form_class = SynonymsForm
+    levels = (CatalogueLevel.KIND, CatalogueLevel.TYPE)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"synonyms": "\n".join(self.node.synonyms)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        title = gettext("Synonyms of {name}").format(name=self.node.name)
+        return {**super().get_context_data(**kwargs), "title": title}
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        try:
+            set_synonyms(self.request.user, self.node, [form.cleaned_data["synonyms"]])
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, gettext("Saved “{object}”.").format(object=self.node.name)
+        )  # fmt: skip
+        return HttpResponseRedirect(self.node.get_absolute_url())
 
 
 class RetireTypeView(LoginRequiredMixin, View):
