@@ -106,7 +106,7 @@ def load_catalogue(acting_user: Any, seed: Path = SEED_FILE, synonyms: Path = SY
         record_event(
             acting_user,
             "catalogueversion.create",
-            version,
+            version,  # type: ignore[arg-type]  # a version is global: scope_path="" below
             before=None,
             after={
                 **snapshot(version),
@@ -150,7 +150,7 @@ def add_type(
     name: str,
     unit: str,
     capability_level: int | None = None,
-    metrics: list | None = None,
+    metrics: list[dict[str, str]] | None = None,
 ) -> ResourceType:
     """Add a type under a kind: a new catalogue version."""
     if parent.level != CatalogueLevel.KIND:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import defusedxml.ElementTree as safe_tree
+import defusedxml.ElementTree as safe_tree  # type: ignore[import-untyped]
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 XSD_DIR = Path(__file__).parent / "xsd"
 RM = "urn:oasis:names:tc:emergency:EDXL:RM:1.0"
@@ -33,7 +33,7 @@ INBOUND = ("RequestResource", "RequisitionResource")
 WITH_PRECEDING = ("CommitResource", "ReportResourceDeploymentStatus")
 
 
-class _LocalSchemas(etree.Resolver):
+class _LocalSchemas(etree.Resolver):  # type: ignore[misc]  # lxml ships no types
     """Schema imports resolve to the vendored files only (case-insensitively: the OASIS bundle
     names `xNL.xsd` but imports `xnl.xsd`)."""
 
@@ -179,9 +179,10 @@ def _time(value: str) -> dt.datetime | None:
 def read(root: etree._Element) -> Message:
     """The parts of a (validated) message the platform uses."""
     ns = {"m": MSG, "rm": RM, "gml": GML, "xnl": XNL}
+    # The schema requires SentDateTime; a message read without validation may lack it.
+    sent = _time(_text(root, "m:SentDateTime")) or dt.datetime.min.replace(tzinfo=dt.UTC)
     message = Message(
-        kind=etree.QName(root).localname, message_id=_text(root, "m:MessageID"),
-        sent=_time(_text(root, "m:SentDateTime")),
+        kind=etree.QName(root).localname, message_id=_text(root, "m:MessageID"), sent=sent,
         originating_id=_text(root, "m:OriginatingMessageID"),
         preceding_id=_text(root, "m:PrecedingMessageID"),
         incident_id=_text(root, "m:IncidentInformation/rm:IncidentID"),
@@ -271,7 +272,7 @@ def write(message: Message) -> bytes:
             _add(contact, RM, "ContactRole", role)
     for item in message.resources:
         _write_resource(root, message.kind, item)
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     validate(data)
     return data
 

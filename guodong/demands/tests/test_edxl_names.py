@@ -261,7 +261,7 @@ def test_an_administrator_adds_a_synonym_on_the_page_and_the_next_message_uses_i
     first = import_message(liaison, hovercraft, division=division("330402"))
     assert first.unresolved_lines[0]["name"] == "气垫船"
     boat = rtype("SUP.RSQ.BOAT-INF")
-    version = CatalogueVersion.objects.first().number
+    version = CatalogueVersion.objects.count()
     url = f"/registry/catalogue/{boat.pk}/synonyms/"
     form = _client(admin_user).get(url)
     assert form.status_code == 200 and "橡皮艇" in form.content.decode()
@@ -269,9 +269,9 @@ def test_an_administrator_adds_a_synonym_on_the_page_and_the_next_message_uses_i
     assert answer.status_code == 302
     boat.refresh_from_db()
     assert boat.synonyms[-1] == "气垫船"
-    assert CatalogueVersion.objects.first().number == version + 1
+    assert CatalogueVersion.objects.count() == version + 1
     event = Event.objects.filter(action="resourcetype.update", object_id=str(boat.pk)).last()
-    assert event is not None and "气垫船" in event.after["synonyms"]
+    assert event is not None and event.after is not None and "气垫船" in event.after["synonyms"]
     again = _request(_resource(1, "气垫船", 3), incident_id="JX-FLOOD-0717")
     line = import_message(liaison, again, division=division("330402")).lines.get()
     assert (line.resource_type, line.name_match) == (boat, NameMatch.SYNONYM)

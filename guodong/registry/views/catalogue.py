@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,7 @@ from guodong.registry.choices import CapabilityLevel, CatalogueLevel
 from guodong.registry.models import CatalogueVersion, ResourceType
 
 
-class ResourceTypeFilterSet(django_filters.FilterSet):
+class ResourceTypeFilterSet(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.ChoiceFilter(choices=CatalogueLevel.choices, label=_("level"))
 
@@ -33,7 +33,9 @@ class ResourceTypeFilterSet(django_filters.FilterSet):
         model = ResourceType
         fields = ["q", "level"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(
+        self, queryset: QuerySet[ResourceType], name: str, value: str
+    ) -> QuerySet[ResourceType]:
         # Synonyms are searched as text: a JSON list of names contains the name typed.
         return queryset.filter(
             Q(name__icontains=value) | Q(code__icontains=value) | Q(synonyms__icontains=value)
@@ -55,7 +57,7 @@ class ResourceTypeListView(ObjectListView):
         Column("urn", _("URN")),
     ]
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[ResourceType]:
         return super().get_queryset().order_by("path")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -100,20 +102,20 @@ class TypeForm(forms.Form):
     )  # fmt: skip
 
 
-class CatalogueFormView(LoginRequiredMixin, FormView):
+class CatalogueFormView(LoginRequiredMixin, FormView[forms.Form]):
     """A form on one catalogue node for administrators at city level or above."""
 
     template_name = "core/object_edit.html"
     levels: ClassVar[tuple[int, ...]] = (CatalogueLevel.KIND,)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.node = get_object_or_404(ResourceType, pk=kwargs["pk"], level__in=self.levels)
         if request.user.is_authenticated and not ResourceType.permits(request.user, "change"):
             raise PermissionDenied(gettext("Your role may not perform this action."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class: Any = None) -> forms.Form:
-        form = super().get_form(form_class)
+        form: forms.Form = super().get_form(form_class)
         style_widgets(form)
         return form
 
