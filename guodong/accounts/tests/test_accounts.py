@@ -1,5 +1,7 @@
 """Users, roles, sign-in security and API tokens."""
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -204,3 +206,17 @@ def test_deploy_check_is_clean_in_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "secret_key").exists(), "the key is generated into the local var dir"
+
+
+def test_an_issued_api_token_is_logged_by_its_hash_never_its_key(reporter):
+    from guodong.core.models import Event
+
+    response = Client().post(
+        "/api/v1/auth/token/", {"username": "reporter", "password": DEMO_PASSWORD}
+    )
+    key = response.json()["token"]
+    event = Event.objects.get(action="user.issue_token", object_id=str(reporter.pk))
+    assert event.after["token_sha256"] == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in json.dumps(event.after)
+    Client().post("/api/v1/auth/token/", {"username": "reporter", "password": DEMO_PASSWORD})
+    assert Event.objects.filter(action="user.issue_token").count() == 1, "issued once"

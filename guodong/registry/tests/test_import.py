@@ -299,7 +299,8 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them_across_chunks(nanhu_sta
 
 
 def test_a_commit_that_fails_part_way_writes_nothing(nanhu_staff, monkeypatch):
-    from guodong.registry.importing import validate, writer
+    from guodong.registry.importing import validate
+    from guodong.registry.services import holding_rows as writer
 
     monkeypatch.setattr(validate, "CHUNK", 2)
     job = _upload(nanhu_staff, _csv([GOOD] * 5))
@@ -321,6 +322,12 @@ def test_a_commit_that_fails_part_way_writes_nothing(nanhu_staff, monkeypatch):
     assert (job.status, job.imported_rows) == ("failed", 0)
     assert "未写入" in job.message
     assert Holding.objects.count() == before
+    actions = list(
+        Event.objects.filter(object_id=str(job.pk), object_type="registry.importjob")
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["importjob.upload", "importjob.check", "importjob.queue", "importjob.fail"]
 
 
 def _commit(user, job, **choice):

@@ -1,5 +1,7 @@
 """Specialists' personal data (encrypted, masked, audited reveal), facilities, and scoping."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -8,7 +10,14 @@ from conftest import client_for
 from guodong.core.models import Event
 from guodong.divisions.models import Division
 from guodong.registry.idcard import check_char, id_number_error
-from guodong.registry.models import CivilDefenceWork, Holding, Siren, Specialist, Warehouse
+from guodong.registry.models import (
+    CivilDefenceWork,
+    Holding,
+    ResourceType,
+    Siren,
+    Specialist,
+    Warehouse,
+)
 from guodong.registry.services import create_specialist, reveal
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +193,29 @@ def test_staff_register_a_shelter_and_read_only_roles_cannot(nanhu_staff, liaiso
         content_type="application/json",
     )
     assert bad.status_code == 400 and {"capacity_persons", "area_m2"} <= set(bad.json())
+
+
+def test_the_log_holds_a_specialists_ciphertext_and_qualifications_never_clear_text(
+    nanhu_staff,
+):
+    nurse = ResourceType.objects.filter(code__startswith="HR.", level=3).first()
+    specialist = create_specialist(
+        nanhu_staff,
+        {"name": "钱专家", "id_number": ID_NUMBER, "phone": "13912345678",
+         "division": Division.objects.get(code="330402105", effective_to__isnull=True)},
+        [(nurse, 2)],
+    )  # fmt: skip
+    created = Event.objects.get(action="specialist.create", object_id=str(specialist.pk))
+    qualified = Event.objects.get(action="specialist.qualify", object_id=str(specialist.pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id_number, phone FROM {Specialist._meta.db_table} WHERE id = %s",
+            [specialist.pk],
+        )
+        stored = cursor.fetchone()
+    assert (created.after["id_number"], created.after["phone"]) == stored
+    for event in (created, qualified):
+        text = json.dumps(event.after, ensure_ascii=False)
+        assert ID_NUMBER not in text and "13912345678" not in text
+    [row] = qualified.after["_children"]["qualifications"]
+    assert (row["type_id"], row["level"]) == (nurse.pk, 2)

@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Case, When
 from django.utils import timezone
 
 from conftest import client_for
+from guodong.core.models import Event
 from guodong.core.scope import within
 from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
@@ -306,3 +308,53 @@ def test_change_since_last_survey_counts_what_each_reported(
     assert (transport.now, transport.before, transport.delta) == (9, 4, 5), (
         "the 2025 holding was replaced by the 2026 survey, yet 2025 still reported 4"
     )
+
+
+def test_a_task_is_refused_when_any_holding_lies_outside_the_assignees_area(
+    nanhu_staff, grid_worker, daqiao
+):
+    """The 大桥镇 grid worker cannot be sent to 凤桥镇, even when the first holding of the
+    task is in 大桥镇 (only the first was checked before)."""
+    fengqiao = Division.objects.get(code="330402100", effective_to__isnull=True)
+    inside = Holding.objects.filter(within("division_path", daqiao.path)).first()
+    outside = Holding.objects.filter(within("division_path", fengqiao.path)).first()
+    inside_first = Holding.objects.filter(pk__in=[inside.pk, outside.pk]).order_by(
+        Case(When(pk=inside.pk, then=0), default=1)
+    )
+    with pytest.raises(ValidationError) as error:
+        create_verification_task(
+            nanhu_staff, title="核查", assignee=grid_worker, due_date=timezone.localdate(),
+            division=daqiao, holdings=inside_first,
+        )  # fmt: skip
+    assert "assignee" in error.value.message_dict
+    assert not VerificationTask.objects.filter(title="核查").exists()
+
+
+def test_a_verification_is_logged_with_its_items_and_the_tasks_status(
+    nanhu_staff, grid_worker, daqiao, stale_in_daqiao
+):
+    task = create_verification_task(
+        nanhu_staff, title="核查", assignee=grid_worker, due_date=timezone.localdate(),
+        division=daqiao, holdings=stale_in_daqiao.filter(pk__in=stale_in_daqiao.values("pk")[:1]),
+    )  # fmt: skip
+    assigned = Event.objects.get(action="verificationtask.assign", object_id=str(task.pk))
+    [item] = assigned.after["_children"]["items"]
+    assert item["outcome"] == "pending" and assigned.before["_children"]["items"] == []
+    record_result(grid_worker, task.items.get(), outcome="not_found", notes="已搬迁")
+    recorded = Event.objects.get(action="verificationtask.record", object_id=str(task.pk))
+    assert recorded.after["status"] == "done" and recorded.before["status"] == "open"
+    assert recorded.after["_children"]["items"][0]["notes"] == "已搬迁"
+
+
+def test_a_campaigns_categories_and_assignees_are_in_its_events(nanhu_staff):
+    nanhu = Division.objects.get(code="330402", effective_to__isnull=True)
+    unit = Organization.objects.get(name="南湖区人民医院")
+    campaign = open_campaign(
+        nanhu_staff,
+        {"name": "调查", "year": 2026, "division": nanhu, "deadline": timezone.localdate()},
+        categories=[ResourceType.objects.get(code="TRN")],
+        assignees=[unit],
+    )
+    event = Event.objects.get(action="surveycampaign.assign", object_id=str(campaign.pk))
+    assert event.after["categories"] == [ResourceType.objects.get(code="TRN").pk]
+    assert [a["organization_id"] for a in event.after["_children"]["assignments"]] == [unit.pk]
