@@ -90,9 +90,8 @@ def approved_demand(liaison: object, staff: object, seed: int) -> object:
 def measure(label: str) -> None:
     if not setup_django(DATABASES[label]):
         return
-    from guodong.matching.services import approve_matching, run_matching
-
     from guodong.accounts.models import User
+    from guodong.matching.services import approve_matching, run_matching
 
     staff = User.objects.get(username="city_staff")
     liaison = User.objects.get(username="liaison")

@@ -7,8 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from guodong.accounts.api.views import TokenView, UserViewSet
 from guodong.core.api_views import EventViewSet
-from guodong.demands.api.views import DemandLayerView, DemandViewSet, MissionViewSet
 from guodong.divisions.api.views import DivisionViewSet
+from guodong.matching.api.views import DemandViewSet
+from guodong.missions.api.views import DemandLayerView, MissionViewSet
 from guodong.orgs.api.views import DutyItemViewSet, OrganizationViewSet
 from guodong.registry.api import views as registry_api
 
@@ -46,5 +47,7 @@ urlpatterns = [
     path("users/", include("guodong.accounts.urls")),
     path("registry/", include("guodong.registry.urls")),
     path("demands/", include("guodong.demands.urls")),
+    path("demands/missions/", include("guodong.missions.urls")),
+    path("demands/", include("guodong.matching.urls")),
     path("", include("guodong.core.urls")),
 ]

@@ -3,5 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DemandsConfig(AppConfig):
+    """Demand intake and workflow, EDXL-RM in and out, reserve floors."""
+
     name = "guodong.demands"
-    verbose_name = _("Demands and missions")
+    verbose_name = _("Demands")

@@ -1,3 +1,5 @@
+"""Demand forms: the demand, its lines, an EDXL-RM upload and the reserve floors."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,9 +7,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guodong.accounts.models import User
 from guodong.demands.models import Demand, DemandLine, ReserveFloor
 from guodong.divisions.models import Division
 from guodong.orgs.forms import ScopedModelForm
@@ -22,7 +24,7 @@ class DemandForm(forms.ModelForm):
                   "stale_policy", "stale_penalty_km", "owner_cap_percent",
                   "township_cap_percent"]  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = Division.objects.visible_to(user).filter(level__lte=4)
         self.fields["division"].initial = user.organization.division_id
@@ -41,7 +43,7 @@ class LineForm(forms.ModelForm):
                   "substitutes_ok", "requirements"]  # fmt: skip
         widgets = {"requirements": forms.TextInput()}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["resource_type"].queryset = ResourceType.objects.filter(
             level__in=[CatalogueLevel.KIND, CatalogueLevel.TYPE], retired_in__isnull=True
@@ -62,42 +64,27 @@ class LineForm(forms.ModelForm):
         return self.cleaned_data["quantity"]
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
-
-
-class HandoverForm(forms.Form):
-    received_by = forms.CharField(label=_("received by"), max_length=100)
-    received_at = forms.DateTimeField(
-        label=_("received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    condition = forms.CharField(label=_("condition"), max_length=200, initial="完好")
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.TextInput())
-
-    def __init__(self, *args: Any, items: list, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-        self.items = items
-        for item in items:
-            self.fields[f"item_{item.pk}"] = forms.IntegerField(
-                label=gettext("{type} (allocated {n})").format(
-                    type=item.holding.type.name, n=item.quantity
-                ),
-                initial=item.quantity,
-            )
-
-    def quantities(self) -> dict[int, int]:
-        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
-
-
 class ReserveFloorForm(ScopedModelForm):
     class Meta:
         model = ReserveFloor
         fields = ["division", "resource_type", "quantity", "note"]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["division"].queryset = self.fields["division"].queryset.filter(level__lte=4)
         self.fields["resource_type"].queryset = ResourceType.objects.filter(
             level=CatalogueLevel.TYPE, retired_in__isnull=True
         ).order_by("path")
+
+
+class EdxlForm(forms.Form):
+    message = forms.FileField(label=_("EDXL-RM message (XML)"))
+    division = forms.ModelChoiceField(
+        label=_("handling jurisdiction"), queryset=Division.objects.none()
+    )
+    is_exercise = forms.BooleanField(label=_("exercise"), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        self.fields["division"].initial = user.organization.division_id

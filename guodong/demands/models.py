@@ -1,35 +1,42 @@
-"""Demands (需求), their lines, matchings with proposed allocations, missions (任务) and
-handover receipts. Reservations live on the holdings (see Holding.quantity_reserved)."""
+"""Demands (需求) with their lines and attachments, and the reserve floors matching keeps back.
+
+Matchings, missions, allocations and handover receipts live in `guodong.missions`, which builds
+on this app; this app never imports it (DESIGN.md §3) and reaches a demand's missions through the
+reverse relation only."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from guodong.core.crypto import EncryptedTextField, mask_phone
+from guodong.core.actors import Actor
 from guodong.core.models import ScopedModel, Visibility
 from guodong.core.scope import PathField
-from guodong.demands.choices import (
-    AllocationState,
-    DemandStatus,
-    MissionStatus,
-    Priority,
-    Source,
-    StalePolicy,
-)
+from guodong.demands.choices import DemandStatus, Priority, Source, StalePolicy
 from guodong.registry.choices import CapabilityLevel, Readiness
-from guodong.registry.models.catalogue import NameMatch
+from guodong.registry.models.catalogue import NameMatch, ResourceType
+
+# The largest count every integer column here holds on both databases (PostgreSQL `integer`):
+# a larger value is a form or API error naming the field, never an overflow in the database.
+MAX_QUANTITY = 2**31 - 1
+_QS = TypeVar("_QS", bound="models.QuerySet[Any, Any]")
+BOUNDED = [MaxValueValidator(MAX_QUANTITY)]
+CAP_PERCENT = [MinValueValidator(1), MaxValueValidator(100)]
 
 
 class Demand(ScopedModel):
     """A request for resources — what, how many, when, where — handled by one office."""
 
     scope_field: ClassVar[str] = "division_path"
+    # A demand's events carry its lines and attachments: a submit event replays the whole demand.
+    event_children: ClassVar[tuple[str, ...]] = ("lines", "attachments")
     action_permissions: ClassVar[dict[str, str]] = {
         "add": "demands.submit",
         "cancel": "demands.submit",
@@ -75,18 +82,21 @@ class Demand(ScopedModel):
         _("stale penalty (km)"),
         default=50,
         help_text=_("A stale holding is used only when it is this much nearer than a fresh one."),
+        validators=BOUNDED,
     )
     owner_cap_percent = models.PositiveSmallIntegerField(
         _("cap per owner (%)"),
         null=True,
         blank=True,
         help_text=_("No owner provides more than this share of a type's demanded quantity."),
+        validators=CAP_PERCENT,
     )
     township_cap_percent = models.PositiveSmallIntegerField(
         _("cap per township (%)"),
         null=True,
         blank=True,
         help_text=_("No township provides more than this share of a type's demanded quantity."),
+        validators=CAP_PERCENT,
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     edxl_message_id = models.CharField(_("EDXL-RM message ID"), max_length=200, blank=True)
@@ -113,19 +123,20 @@ class Demand(ScopedModel):
                 condition=Q(owner_cap_percent__isnull=True)
                 | Q(owner_cap_percent__gte=1, owner_cap_percent__lte=100),
                 name="demand_owner_cap_percent",
-                violation_error_message=_("A cap is a share between 1 and 100 %."),
+                violation_error_message=_("A cap is a share between 1 and 100 percent."),
             ),
             models.CheckConstraint(
                 condition=Q(township_cap_percent__isnull=True)
                 | Q(township_cap_percent__gte=1, township_cap_percent__lte=100),
                 name="demand_township_cap_percent",
-                violation_error_message=_("A cap is a share between 1 and 100 %."),
+                violation_error_message=_("A cap is a share between 1 and 100 percent."),
             ),
         ]
 
     def __str__(self) -> str:
-        marker = "【演练】" if self.is_exercise else ""
-        return f"{marker}{self.code} {self.title}"
+        if self.is_exercise:
+            return gettext("[exercise] {code} {title}").format(code=self.code, title=self.title)
+        return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("demand_detail", args=[self.pk])
@@ -138,11 +149,11 @@ class Demand(ScopedModel):
     )
 
     @classmethod
-    def narrows_view(cls, user: Any) -> bool:
+    def narrows_view(cls, user: Actor) -> bool:
         return not user.has_role_perm("demands.view")
 
     @classmethod
-    def visibility(cls, user: Any, action: str = "view") -> Visibility | None:
+    def visibility(cls, user: Actor, action: str = "view") -> Visibility | None:
         """A member-unit reporter sees the demands that gave their unit a mission, wherever the
         demand is handled (restrict_for_role); everyone else by jurisdiction."""
         base = super().visibility(user, action)
@@ -151,19 +162,18 @@ class Demand(ScopedModel):
         return base
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
+    def restrict_for_role(cls, queryset: _QS, user: Actor, action: str) -> _QS:
         if not cls.narrows_view(user):
             return queryset
         if user.organization_id is None:
             return queryset.none()
+        # Through the reverse relation of guodong.missions (which this app must not import).
         return queryset.filter(
-            pk__in=Mission.objects.filter(unit_id=user.organization_id).values("demand_id")
+            pk__in=cls.objects.filter(missions__unit_id=user.organization_id).values("pk")
         )
 
     @classmethod
-    def event_filter(cls, user: Any) -> Q:
+    def event_filter(cls, user: Actor) -> Q:
         return super().event_filter(user) & ~Q(action__in=cls.EVENTS_FOR_OFFICES)
 
     def audit_scope_path(self) -> str:
@@ -189,7 +199,7 @@ class DemandLine(models.Model):
     min_capability = models.PositiveSmallIntegerField(
         _("minimum capability level"), choices=CapabilityLevel.choices, null=True, blank=True
     )
-    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=BOUNDED)
     destination_division = models.ForeignKey(
         "divisions.Division",
         verbose_name=_("destination area"),
@@ -234,12 +244,19 @@ class DemandLine(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.resource_type.name} × {self.quantity}"
 
+    @property
+    def candidates(self) -> list[ResourceType]:
+        """The acceptable types the name as written resolved to, in catalogue order."""
+        return list(ResourceType.objects.filter(pk__in=self.candidate_types).order_by("path"))
+
 
 def attachment_path(instance: DemandAttachment, filename: str) -> str:
     return f"demands/{instance.demand_id}/{filename}"
 
 
 class DemandAttachment(models.Model):
+    """A file given with a demand (the order, a map); served only to who may see the demand."""
+
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path)
     name = models.CharField(_("name"), max_length=200)
@@ -254,184 +271,6 @@ class DemandAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class MatchingRun(models.Model):
-    """One computation of the optimal allocation for a demand's open quantities."""
-
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="matchings")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    cost_m = models.BigIntegerField(_("total transport (unit-metres)"))
-    rounds = models.PositiveSmallIntegerField(_("certificate rounds"))
-    arcs = models.PositiveIntegerField(_("arcs solved"))
-    candidates = models.PositiveIntegerField(_("candidate holdings"))
-    elapsed_ms = models.FloatField(_("time taken (ms)"))
-    # Per line id: {"unmet": n, "reason": str, "alternatives": [...], "excluded": {...},
-    # "suggestions": [...]} — the explanation shown beside the allocation.
-    explanation = models.JSONField(_("explanation"), default=dict)
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
-    superseded = models.BooleanField(_("superseded"), default=False)
-
-    class Meta:
-        verbose_name = _("matching")
-        verbose_name_plural = _("matchings")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.demand.code} #{self.pk}"
-
-
-class Mission(ScopedModel):
-    """The tasks of one responsible unit for one demand (动员任务清单)."""
-
-    scope_field: ClassVar[str] = "division_path"
-    action_permissions: ClassVar[dict[str, str]] = {
-        "change": "demands.process",
-        "dispatch": "demands.process",
-        "cancel": "demands.process",
-        "return": "demands.process",
-        "respond": "missions.respond",
-    }
-    RESPOND_ON_BEHALF: ClassVar[str] = "demands.process"
-    unit_field: ClassVar[str] = "unit_id"
-    own_rows_anywhere: ClassVar[bool] = True
-
-    code = models.CharField(_("number"), max_length=40, unique=True, editable=False)
-    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="missions")
-    unit = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("responsible unit"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="missions",
-    )
-    owner_name = models.CharField(_("responsible party"), max_length=100)
-    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
-    contact_phone = EncryptedTextField(_("contact phone"), blank=True)
-    division_path = PathField(editable=False, db_index=True)
-    is_exercise = models.BooleanField(_("exercise"), default=False)
-    status = models.CharField(
-        _("status"), max_length=20, choices=MissionStatus.choices, default=MissionStatus.PENDING
-    )
-    report_by = models.DateTimeField(_("report by"))
-    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
-    progress_note = models.CharField(_("latest progress"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("mission")
-        verbose_name_plural = _("missions")
-        ordering = ["report_by", "id"]
-
-    def __str__(self) -> str:
-        marker = "【演练】" if self.is_exercise else ""
-        return f"{marker}{self.code} {self.owner_name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("mission_detail", args=[self.pk])
-
-    @classmethod
-    def permits(cls, user: Any, action: str) -> bool:
-        if action == "respond" and user.has_role_perm(cls.RESPOND_ON_BEHALF):
-            return True
-        return super().permits(user, action)
-
-    @classmethod
-    def own_unit_only(cls, user: Any, action: str) -> bool:
-        """A unit's reporter sees and answers only their own unit's missions — wherever the
-        holdings they provide are kept (own_rows_anywhere)."""
-        return not user.has_role_perm("demands.view")
-
-    def audit_scope_path(self) -> str:
-        return self.division_path
-
-    @property
-    def contact_phone_masked(self) -> str:
-        return mask_phone(self.contact_phone)
-
-
-class Allocation(models.Model):
-    """A quantity of one holding for one demand line: proposed by a matching, then reserved,
-    handed over and perhaps returned."""
-
-    matching = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="allocations")
-    line = models.ForeignKey(DemandLine, on_delete=models.PROTECT, related_name="allocations")
-    holding = models.ForeignKey(
-        "registry.Holding", on_delete=models.PROTECT, related_name="allocations"
-    )
-    mission = models.ForeignKey(
-        Mission, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
-    )
-    quantity = models.PositiveIntegerField(_("quantity"))
-    distance_m = models.PositiveIntegerField(_("distance (m)"))
-    stale = models.BooleanField(_("stale at matching"), default=False)
-    # The holding's `updated_at` when matched: approving refuses a holding changed since.
-    holding_version = models.DateTimeField()
-    is_exercise = models.BooleanField(_("exercise"), default=False)
-    state = models.CharField(
-        _("state"),
-        max_length=20,
-        choices=AllocationState.choices,
-        default=AllocationState.PROPOSED,
-    )
-    handed_quantity = models.PositiveIntegerField(_("quantity handed over"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("allocation")
-        verbose_name_plural = _("allocations")
-        ordering = ["line", "distance_m", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(handed_quantity__isnull=True)
-                | Q(handed_quantity__lte=models.F("quantity")),
-                name="allocation_handed_within_allocated",
-                violation_error_message=_("More cannot be handed over than was allocated."),
-            ),
-        ]
-        indexes = [models.Index(fields=["holding", "state"], name="allocation_holding_state")]
-
-    def __str__(self) -> str:
-        return f"{self.holding_id} → {self.line} × {self.quantity}"
-
-    @property
-    def distance_km(self) -> float:
-        return round(self.distance_m / 1000, 1)
-
-
-class Handover(models.Model):
-    """The receipt of a mission's handover (交接): who received what, when, in what state."""
-
-    mission = models.OneToOneField(Mission, on_delete=models.PROTECT, related_name="handover")
-    received_by = models.CharField(_("received by"), max_length=100)
-    received_at = models.DateTimeField(_("received at"))
-    condition = models.CharField(_("condition"), max_length=200)
-    notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("handover receipt")
-        verbose_name_plural = _("handover receipts")
-
-    def __str__(self) -> str:
-        return f"{self.mission.code} · {self.received_by}"
 
 
 class ReserveFloor(ScopedModel):
@@ -453,7 +292,7 @@ class ReserveFloor(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    quantity = models.PositiveIntegerField(_("quantity kept back"))
+    quantity = models.PositiveIntegerField(_("quantity kept back"), validators=BOUNDED)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:

@@ -1,5 +1,6 @@
-"""Demand intake and workflow. Every step checks the role allowed to take it, runs in one
-transaction and is written to the event log with its reason."""
+"""Demand intake and workflow: every write of this app. Every step checks the role allowed to
+take it, runs in one transaction and is written to the event log with the whole demand (its lines
+and attachments included, Demand.event_children)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,34 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guodong.accounts.models import User
+from guodong.core.actors import Actor
 from guodong.core.audit import record_event, snapshot
-from guodong.core.services import create_object, require_permission, update_object
-from guodong.demands.choices import ENDED, DemandStatus, MissionStatus, Source
-from guodong.demands.models import Demand, DemandAttachment, DemandLine, ReserveFloor
+from guodong.core.models import VIEW
+from guodong.core.services import (
+    create_object,
+    ensure_in_scope,
+    lock_visible,
+    recording,
+    require_permission,
+    update_object,
+)
+from guodong.demands.choices import ENDED, DemandStatus, Source
+from guodong.demands.models import (
+    MAX_QUANTITY,
+    Demand,
+    DemandAttachment,
+    DemandLine,
+    ReserveFloor,
+)
+from guodong.demands.signals import demand_ended
 from guodong.divisions.geo import county_code_at
 from guodong.registry.choices import CatalogueLevel
 
 LINE_FIELDS = (
     "resource_type", "min_capability", "quantity", "destination_division", "destination",
     "latitude", "longitude", "report_by", "priority", "readiness", "substitutes_ok",
-    "requirements", "edxl_element_id",
+    "requirements", "edxl_element_id", "requested_name", "candidate_types", "name_match",
 )  # fmt: skip
 MAX_LINES = 500
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -55,8 +73,12 @@ def line_errors(number: int, line: Mapping[str, Any]) -> dict[str, str]:
             type=resource_type.name
         )
     quantity = line.get("quantity")
-    if quantity is None or quantity <= 0:
+    if not isinstance(quantity, int) or quantity <= 0:
         errors["quantity"] = _("The quantity must be greater than zero.")
+    elif quantity > MAX_QUANTITY:
+        errors["quantity"] = _("The quantity {n} is larger than {max}.").format(
+            n=quantity, max=MAX_QUANTITY
+        )
     report_by = line.get("report_by")
     if report_by is None:
         errors["report_by"] = _("Give the time to report by.")
@@ -78,14 +100,15 @@ def line_errors(number: int, line: Mapping[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def create_demand(
-    acting_user: Any,
+    acting_user: Actor,
     fields: Mapping[str, Any],
     lines: Iterable[Mapping[str, Any]],
     *,
     source: str = Source.PAGE,
     attachments: Iterable[UploadedFile] = (),
 ) -> Demand:
-    """Receive a demand with its lines; every line is checked and nothing is kept if one fails."""
+    """Receive a demand with its lines and files; every line is checked and nothing is kept if
+    one fails. One event, "demand.submit", holds the demand with its lines and attachments."""
     require_permission(acting_user, "demands.submit")
     lines = list(lines)
     if not lines:
@@ -99,27 +122,28 @@ def create_demand(
     if errors:
         raise ValidationError(errors)
     code = f"XQ{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
-    demand = create_object(
-        acting_user,
-        Demand,
-        {**fields, "code": code, "source": source, "submitted_by": _user_or_none(acting_user)},
-        permission="demands.submit",
-        action="submit",
-    )
+    demand = Demand(**fields)
+    demand.code, demand.source = code, source
+    demand.submitted_by = _user_or_none(acting_user)
+    demand.full_clean()
+    demand.save()
+    ensure_in_scope(acting_user, demand, "division")
     DemandLine.objects.bulk_create(
         DemandLine(demand=demand, number=n, **{k: line[k] for k in LINE_FIELDS if k in line})
         for n, line in enumerate(lines, 1)
     )
     for upload in attachments:
-        add_attachment(acting_user, demand, upload)
+        _add_attachment(acting_user, demand, upload)
+    record_event(acting_user, "demand.submit", demand, before=None, after=snapshot(demand))
     return demand
 
 
-def _user_or_none(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
+def _user_or_none(user: Actor) -> User | None:
+    return user if isinstance(user, User) else None
 
 
-def add_attachment(acting_user: Any, demand: Demand, upload: UploadedFile) -> DemandAttachment:
+def _add_attachment(acting_user: Actor, demand: Demand, upload: UploadedFile) -> DemandAttachment:
+    """Store one checked file (the caller records the demand's event, which lists it)."""
     name = upload.name or ""
     if not name.lower().endswith(ATTACHMENT_SUFFIXES):
         raise ValidationError(
@@ -129,42 +153,34 @@ def add_attachment(acting_user: Any, demand: Demand, upload: UploadedFile) -> De
                 )
             }
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             {"attachments": _("“{name}” is larger than 20 MB.").format(name=name)}
         )
-    attachment = DemandAttachment(demand=demand, name=name[:200], uploaded_by=acting_user)
+    uploader = _user_or_none(acting_user)
+    if uploader is None:
+        raise PermissionDenied(_("Your role may not perform this action."))
+    attachment = DemandAttachment(demand=demand, name=name[:200], uploaded_by=uploader)
     attachment.file.save(name, upload, save=False)
     attachment.save()
     return attachment
 
 
 @transaction.atomic
-def attach(acting_user: Any, demand: Demand, upload: UploadedFile) -> DemandAttachment:
-    """Add a file to a demand: its submitter or the office handling it."""
-    current = Demand.objects.visible_to(acting_user).filter(pk=demand.pk).first()
-    if current is None or not (
+def attach(acting_user: Actor, demand: Demand, upload: UploadedFile) -> DemandAttachment:
+    """Add a file to a demand: its submitter or the office handling it ("demand.attach", the
+    demand with its attachments before and after)."""
+    current = lock_visible(acting_user, demand, VIEW)
+    if not (
         acting_user.has_role_perm("demands.process") or current.submitted_by_id == acting_user.pk
     ):
         raise PermissionDenied(_("Your role may not perform this action."))
-    attachment = add_attachment(acting_user, current, upload)
-    record_event(
-        acting_user, "demand.attach", current, before=None, after={"attachment": attachment.name}
-    )
+    with recording(acting_user, "demand.attach", current, save=False):
+        attachment = _add_attachment(acting_user, current, upload)
     return attachment
 
 
-def locked_demand(acting_user: Any, demand: Demand, action: str) -> Demand:
-    """The demand, locked, if the user's role may take `action` on it in their jurisdiction."""
-    current = (
-        Demand.objects.visible_to(acting_user, action).select_for_update().filter(pk=demand.pk)
-    ).first()
-    if current is None:
-        raise PermissionDenied(_("Your role may not perform this action."))
-    return current
-
-
-def allowed_actions(user: Any, demand: Demand) -> list[str]:
+def allowed_actions(user: Actor, demand: Demand) -> list[str]:
     """The workflow steps this user may take on the demand now (for buttons and the API)."""
     actions = [
         action
@@ -182,11 +198,12 @@ def allowed_actions(user: Any, demand: Demand) -> list[str]:
 
 
 @transaction.atomic
-def transition(acting_user: Any, demand: Demand, action: str, reason: str = "") -> Demand:
-    """Move the demand one workflow step; rejecting or cancelling releases every reservation."""
+def transition(acting_user: Actor, demand: Demand, action: str, reason: str = "") -> Demand:
+    """Move the demand one workflow step; rejecting or cancelling ends its missions and
+    releases every reservation (guodong.missions, through `demand_ended`)."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": _("Unknown step “{action}”.").format(action=action)})
-    current = locked_demand(acting_user, demand, action)
+    current = lock_visible(acting_user, demand, action)
     if action not in allowed_actions(acting_user, current):
         if current.status not in TRANSITIONS[action][0]:
             raise ValidationError(
@@ -199,42 +216,31 @@ def transition(acting_user: Any, demand: Demand, action: str, reason: str = "") 
     if action in NEEDS_REASON and not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     if action in NEEDS_REASON:
-        # missions.py builds on this module (locked_demand, settle_status): import at use.
-        from guodong.demands.missions import end_all_missions
-
-        end_all_missions(acting_user, current, reason)
-    before = snapshot(current)
-    current.status = TRANSITIONS[action][1]
-    current.status_reason = reason
-    current.save(update_fields=["status", "status_reason", "updated_at"])
-    record_event(acting_user, f"demand.{action}", current, before=before, after=snapshot(current))
+        demand_ended.send(Demand, acting_user=acting_user, demand=current, reason=reason)
+    with recording(acting_user, f"demand.{action}", current):
+        current.status = TRANSITIONS[action][1]
+        current.status_reason = reason
     return current
 
 
-def settle_status(acting_user: Any, demand: Demand) -> None:
-    """Derive in progress / handed over from the missions (inside the caller's transaction)."""
-    states = set(demand.missions.values_list("status", flat=True))
-    active = states - {MissionStatus.DECLINED, MissionStatus.CANCELLED}
-    target = demand.status
-    if active and active <= {MissionStatus.HANDED_OVER, MissionStatus.RETURNED}:
-        target = S.HANDED_OVER
-    elif active & {
-        MissionStatus.ACKNOWLEDGED,
-        MissionStatus.IN_PROGRESS,
-        MissionStatus.HANDED_OVER,
-    }:
-        target = S.IN_PROGRESS
-    if target != demand.status and demand.status not in ENDED:
-        before = snapshot(demand)
-        demand.status = target
-        demand.save(update_fields=["status", "updated_at"])
-        record_event(acting_user, "demand.progress", demand, before=before, after=snapshot(demand))
+def advance(acting_user: Actor, demand: Demand, status: DemandStatus, action: str) -> None:
+    """Set the status a later stage derives (matched, dispatched, in progress, handed over) and
+    record it as "demand.<action>", inside the caller's transaction; an ended demand keeps its
+    status."""
+    if status == demand.status or demand.status in ENDED:
+        return
+    with recording(acting_user, f"demand.{action}", demand):
+        demand.status = status
 
 
-def create_floor(acting_user: Any, fields: Mapping[str, Any]) -> ReserveFloor:
-    """A quantity of one type a division keeps back from every matching."""
+def create_floor(acting_user: Actor, fields: Mapping[str, Any]) -> ReserveFloor:
+    """A quantity of one type a division keeps back from every matching
+    ("reservefloor.create", the whole row)."""
     return create_object(acting_user, ReserveFloor, fields)
 
 
-def update_floor(acting_user: Any, floor: ReserveFloor, fields: Mapping[str, Any]) -> ReserveFloor:
+def update_floor(
+    acting_user: Actor, floor: ReserveFloor, fields: Mapping[str, Any]
+) -> ReserveFloor:
+    """Change a floor ("reservefloor.update", the row before and after)."""
     return update_object(acting_user, floor, fields)

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guodong.demands.choices import ENDED, OPEN_MISSIONS, DemandStatus, MissionStatus
-from guodong.demands.models import Demand, Mission
+from guodong.demands.choices import ENDED, DemandStatus
+from guodong.demands.models import Demand
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
+from guodong.missions.choices import OPEN_MISSIONS, MissionStatus
+from guodong.missions.models import Mission
 from guodong.registry.choices import CatalogueLevel, Freshness
 from guodong.registry.freshness import freshness_q
 from guodong.registry.models import Holding, ResourceType, SurveyCampaign, VerificationTask

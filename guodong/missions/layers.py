@@ -6,13 +6,16 @@ from typing import Any
 
 from django.db.models import Q
 
-from guodong.demands.choices import ACTIVE_ALLOCATIONS, ENDED, AllocationState
-from guodong.demands.models import Allocation, Demand, Mission
+from guodong.core.actors import Actor
+from guodong.demands.choices import ENDED
+from guodong.demands.models import Demand
+from guodong.missions.choices import ACTIVE_ALLOCATIONS, AllocationState
+from guodong.missions.models import Allocation, Mission
 
 MAX_DEMANDS = 50
 
 
-def demand_layer(user: Any) -> list[dict[str, Any]]:
+def demand_layer(user: Actor) -> list[dict[str, Any]]:
     """Per open demand line: where it must go and, per allocation (reserved, handed over, or
     proposed by the latest matching not yet approved), where it comes from."""
     demands = list(

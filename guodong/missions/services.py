@@ -1,27 +1,45 @@
-"""Missions from dispatch to handover: the unit acknowledges or declines, reports progress and
-records the handover receipt; returning, cancelling or declining releases the reservation."""
+"""Every write of missions: reserving holdings for an approved matching and grouping them into
+missions, dispatch, the unit's answers, the handover receipt, the return, and the releases that
+declining, cancelling or ending a demand make.
+
+Events (each before/after is the full row, a mission with its items under "_children"):
+"mission.create|dispatch|acknowledge|decline|progress|handover|return|cancel" on the mission,
+"handover.create" on the receipt, "holding.reserve|release|requisition|return" on the holding
+whose ledger or quantity changed, "matchingrun.discard" on a matching whose proposals lapsed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guodong.accounts.models import User
+from guodong.core.actors import Actor
 from guodong.core.audit import record_event, snapshot
-from guodong.demands.choices import OPEN_MISSIONS, AllocationState, DemandStatus, MissionStatus
-from guodong.demands.models import Allocation, Demand, Handover, Mission
-from guodong.demands.services import locked_demand, settle_status
+from guodong.core.scope import SEPARATOR
+from guodong.core.services import lock_visible, recording
+from guodong.demands.choices import DemandStatus
+from guodong.demands.models import Demand
+from guodong.demands.services import advance
+from guodong.missions.choices import (
+    ACTIVE_ALLOCATIONS,
+    OPEN_MISSIONS,
+    AllocationState,
+    MissionStatus,
+)
+from guodong.missions.models import Allocation, Handover, MatchingRun, Mission
 from guodong.registry.models import Holding
 
 M = MissionStatus
 # action: (statuses it may start from, status it leads to)
-STEPS: dict[str, tuple[set[str], str]] = {
+STEPS: dict[str, tuple[set[MissionStatus], MissionStatus]] = {
     "acknowledge": ({M.DISPATCHED}, M.ACKNOWLEDGED),
     "decline": ({M.DISPATCHED, M.ACKNOWLEDGED}, M.DECLINED),
     "progress": ({M.ACKNOWLEDGED, M.IN_PROGRESS}, M.IN_PROGRESS),
@@ -32,13 +50,35 @@ STEPS: dict[str, tuple[set[str], str]] = {
 PERMISSION = {"return": "return", "cancel": "cancel"}  # others: "respond"
 
 
-def _locked(acting_user: Any, mission: Mission, step: str) -> Mission:
-    action = PERMISSION.get(step, "respond")
-    current = (
-        Mission.objects.visible_to(acting_user, action).select_for_update().filter(pk=mission.pk)
-    ).first()
-    if current is None:
-        raise PermissionDenied(_("Only the responsible unit or the office may do this."))
+def ledger_field(is_exercise: bool) -> str:
+    """The holding column an allocation books: exercises reserve in their own ledger."""
+    return "quantity_reserved_exercise" if is_exercise else "quantity_reserved"
+
+
+def open_quantities(demand: Demand) -> dict[int, int]:
+    """Per line id: quantity not yet covered by a reservation or a handover."""
+    covered = dict(
+        Allocation.objects.filter(line__demand=demand, state__in=ACTIVE_ALLOCATIONS)
+        .values("line")
+        .annotate(total=Sum("quantity"))
+        .values_list("line", "total")
+    )
+    return {line.pk: line.quantity - covered.get(line.pk, 0) for line in demand.lines.all()}
+
+
+def allowed_steps(user: Actor, mission: Mission) -> list[str]:
+    return [
+        step
+        for step, (sources, _target) in STEPS.items()
+        if mission.status in sources and Mission.permits(user, PERMISSION.get(step, "respond"))
+    ]
+
+
+def _locked(acting_user: Actor, mission: Mission, step: str) -> Mission:
+    try:
+        current = lock_visible(acting_user, mission, PERMISSION.get(step, "respond"))
+    except PermissionDenied as error:
+        raise PermissionDenied(_("Only the responsible unit or the office may do this.")) from error
     if current.status not in STEPS[step][0]:
         raise ValidationError(
             {"status": _("A mission that is “{status}” cannot take this step.").format(
@@ -48,77 +88,76 @@ def _locked(acting_user: Any, mission: Mission, step: str) -> Mission:
     return current
 
 
-def allowed_steps(user: Any, mission: Mission) -> list[str]:
-    return [
-        step
-        for step, (sources, _target) in STEPS.items()
-        if mission.status in sources and Mission.permits(user, PERMISSION.get(step, "respond"))
-    ]
+def _settle(acting_user: Actor, mission: Mission) -> None:
+    """Derive the demand's in progress / handed over from its missions."""
+    demand = Demand.objects.select_for_update().get(pk=mission.demand_id)
+    states = set(demand.missions.values_list("status", flat=True))
+    active = states - {M.DECLINED, M.CANCELLED}
+    target = DemandStatus(demand.status)
+    if active and active <= {M.HANDED_OVER, M.RETURNED}:
+        target = DemandStatus.HANDED_OVER
+    elif active & {M.ACKNOWLEDGED, M.IN_PROGRESS, M.HANDED_OVER}:
+        target = DemandStatus.IN_PROGRESS
+    advance(acting_user, demand, target, "progress")
 
 
-def _finish(acting_user: Any, mission: Mission, step: str, before: dict, **fields: Any) -> Mission:
-    for name, value in fields.items():
-        setattr(mission, name, value)
-    mission.status = STEPS[step][1]
-    mission.save()
-    record_event(acting_user, f"mission.{step}", mission, before=before, after=snapshot(mission))
-    settle_status(acting_user, Demand.objects.select_for_update().get(pk=mission.demand_id))
+def _step(acting_user: Actor, mission: Mission, step: str, **fields: object) -> Mission:
+    """Record one step of a mission already locked, changed inside the caller's block."""
+    with recording(acting_user, f"mission.{step}", mission):
+        for name, value in fields.items():
+            setattr(mission, name, value)
+        mission.status = STEPS[step][1]
+    _settle(acting_user, mission)
     return mission
 
 
 @transaction.atomic
-def dispatch(acting_user: Any, demand: Demand) -> list[Mission]:
+def dispatch(acting_user: Actor, demand: Demand) -> list[Mission]:
     """Send every mission not yet dispatched to its unit."""
-    demand = locked_demand(acting_user, demand, "dispatch")
+    demand = lock_visible(acting_user, demand, "dispatch")
     pending = list(demand.missions.select_for_update().filter(status=M.PENDING))
     if not pending:
         raise ValidationError({"missions": _("There is no mission waiting to be dispatched.")})
     now = timezone.now()
     for mission in pending:
-        before = snapshot(mission)
-        mission.status, mission.dispatched_at = M.DISPATCHED, now
-        mission.save(update_fields=["status", "dispatched_at", "updated_at"])
-        record_event(
-            acting_user, "mission.dispatch", mission, before=before, after=snapshot(mission)
-        )
+        with recording(acting_user, "mission.dispatch", mission):
+            mission.status, mission.dispatched_at = M.DISPATCHED, now
     if demand.status == DemandStatus.MATCHED:
-        before = snapshot(demand)
-        demand.status = DemandStatus.DISPATCHED
-        demand.save(update_fields=["status", "updated_at"])
-        record_event(acting_user, "demand.dispatch", demand, before=before, after=snapshot(demand))
+        advance(acting_user, demand, DemandStatus.DISPATCHED, "dispatch")
     return pending
 
 
 @transaction.atomic
-def acknowledge(acting_user: Any, mission: Mission) -> Mission:
+def acknowledge(acting_user: Actor, mission: Mission) -> Mission:
     mission = _locked(acting_user, mission, "acknowledge")
-    return _finish(acting_user, mission, "acknowledge", snapshot(mission),
-                   acknowledged_at=timezone.now())  # fmt: skip
+    return _step(acting_user, mission, "acknowledge", acknowledged_at=timezone.now())
 
 
 @transaction.atomic
-def decline(acting_user: Any, mission: Mission, reason: str) -> Mission:
+def decline(acting_user: Actor, mission: Mission, reason: str) -> Mission:
     """The unit cannot do it: the reservation is released and the quantity goes back to
     matching, which will not ask this unit again for this demand."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
     mission = _locked(acting_user, mission, "decline")
-    before = snapshot(mission)
-    _release(mission, AllocationState.DECLINED)
-    return _finish(acting_user, mission, "decline", before, decline_reason=reason.strip())
+    with recording(acting_user, "mission.decline", mission):
+        _release(acting_user, mission, AllocationState.DECLINED)
+        mission.status, mission.decline_reason = M.DECLINED, reason.strip()
+    _settle(acting_user, mission)
+    return mission
 
 
 @transaction.atomic
-def report_progress(acting_user: Any, mission: Mission, note: str) -> Mission:
+def report_progress(acting_user: Actor, mission: Mission, note: str) -> Mission:
     if not note.strip():
         raise ValidationError({"note": _("Say what has been done.")})
     mission = _locked(acting_user, mission, "progress")
-    return _finish(acting_user, mission, "progress", snapshot(mission), progress_note=note.strip())
+    return _step(acting_user, mission, "progress", progress_note=note.strip())
 
 
 @transaction.atomic
 def record_handover(
-    acting_user: Any,
+    acting_user: Actor,
     mission: Mission,
     *,
     received_by: str,
@@ -149,83 +188,210 @@ def record_handover(
                     type=item.holding.type.name, n=handed, allocated=item.quantity
                 )
             )
+    if not isinstance(acting_user, User):
+        errors.setdefault("received_by", []).append(_("A person records the handover."))
     if errors:
         raise ValidationError(errors)
-    before = snapshot(mission)
-    for item in items:
-        handed = quantities.get(item.pk, item.quantity)
-        _move(acting_user, item, -handed, "holding.requisition")
-        item.handed_quantity, item.state = handed, AllocationState.HANDED_OVER
-        item.save(update_fields=["handed_quantity", "state"])
-    receipt = Handover.objects.create(
+    assert isinstance(acting_user, User)  # for the type checker: refused above otherwise
+    with recording(acting_user, "mission.handover", mission):
+        for item in items:
+            handed = quantities.get(item.pk, item.quantity)
+            _move(acting_user, item, -handed, "holding.requisition")
+            item.handed_quantity, item.state = handed, AllocationState.HANDED_OVER
+            item.save(update_fields=["handed_quantity", "state"])
+        mission.status = M.HANDED_OVER
+    receipt = Handover(
         mission=mission, received_by=received_by.strip(), received_at=received_at,
         condition=condition.strip(), notes=notes.strip(), recorded_by=acting_user,
     )  # fmt: skip
-    _finish(acting_user, mission, "handover", before)
+    receipt.full_clean()
+    receipt.save()
+    record_event(acting_user, "handover.create", receipt, before=None, after=snapshot(receipt))
+    _settle(acting_user, mission)
     return receipt
 
 
 @transaction.atomic
-def return_mission(acting_user: Any, mission: Mission) -> Mission:
+def return_mission(acting_user: Actor, mission: Mission) -> Mission:
     """Demobilization: what was handed over goes back to its holdings."""
     mission = _locked(acting_user, mission, "return")
-    before = snapshot(mission)
-    for item in mission.allocations.filter(state=AllocationState.HANDED_OVER):
-        _move(acting_user, item, item.handed_quantity or 0, "holding.return", release=False)
-        item.state = AllocationState.RETURNED
-        item.save(update_fields=["state"])
-    return _finish(acting_user, mission, "return", before)
+    with recording(acting_user, "mission.return", mission):
+        for item in mission.allocations.filter(state=AllocationState.HANDED_OVER):
+            _move(acting_user, item, item.handed_quantity or 0, "holding.return", release=False)
+            item.state = AllocationState.RETURNED
+            item.save(update_fields=["state"])
+        mission.status = M.RETURNED
+    _settle(acting_user, mission)
+    return mission
 
 
 @transaction.atomic
-def cancel_mission(acting_user: Any, mission: Mission, reason: str) -> Mission:
+def cancel_mission(acting_user: Actor, mission: Mission, reason: str) -> Mission:
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
     mission = _locked(acting_user, mission, "cancel")
-    before = snapshot(mission)
-    _release(mission, AllocationState.RELEASED)
-    return _finish(acting_user, mission, "cancel", before, decline_reason=reason.strip())
+    with recording(acting_user, "mission.cancel", mission):
+        _release(acting_user, mission, AllocationState.RELEASED)
+        mission.status, mission.decline_reason = M.CANCELLED, reason.strip()
+    _settle(acting_user, mission)
+    return mission
 
 
-def end_all_missions(acting_user: Any, demand: Demand, reason: str) -> None:
-    """A rejected or cancelled demand releases every open mission and proposal."""
+def end_all_missions(acting_user: Actor, demand: Demand, reason: str) -> None:
+    """A rejected or cancelled demand releases every open mission and discards every proposal
+    (inside the demand's transaction)."""
     for mission in demand.missions.select_for_update().filter(status__in=OPEN_MISSIONS):
-        before = snapshot(mission)
-        _release(mission, AllocationState.RELEASED)
-        mission.status, mission.decline_reason = M.CANCELLED, reason
-        mission.save(update_fields=["status", "decline_reason", "updated_at"])
-        record_event(acting_user, "mission.cancel", mission, before=before, after=snapshot(mission))
-    Allocation.objects.filter(line__demand=demand, state=AllocationState.PROPOSED).update(
-        state=AllocationState.DISCARDED
-    )
+        with recording(acting_user, "mission.cancel", mission):
+            _release(acting_user, mission, AllocationState.RELEASED)
+            mission.status, mission.decline_reason = M.CANCELLED, reason
+    # The demand is locked by the caller: its matchings cannot change meanwhile.
+    lapsed = Allocation.objects.filter(line__demand=demand, state=AllocationState.PROPOSED)
+    for run in MatchingRun.objects.filter(pk__in=lapsed.values("matching_id")):
+        with recording(acting_user, "matchingrun.discard", run, save=False):
+            run.allocations.filter(state=AllocationState.PROPOSED).update(
+                state=AllocationState.DISCARDED
+            )
 
 
-def _ledger(allocation: Allocation) -> str:
-    return "quantity_reserved_exercise" if allocation.is_exercise else "quantity_reserved"
+def reserve(acting_user: Actor, demand: Demand, proposals: list[Allocation]) -> None:
+    """Book the proposed quantities on their holdings ("holding.reserve" per holding), refused
+    whole when a holding changed since the matching or has too little left unreserved.
+
+    The locks make the check and the booking one step; the table's check constraint is the
+    last guard (an exercise books its own ledger, which never blocks a real reservation)."""
+    field = ledger_field(demand.is_exercise)
+    wanted = _sum_by(proposals, "holding_id")
+    version = {a.holding_id: a.holding_version for a in proposals}
+    locked = {
+        h.pk: h
+        for h in Holding.objects.select_for_update().filter(pk__in=list(wanted)).order_by("pk")
+    }
+    problems = []
+    for pk, quantity in wanted.items():
+        holding = locked.get(pk)
+        if holding is None or holding.merged_into_id or holding.updated_at != version[pk]:
+            problems.append(
+                _("“{holding}” changed after the matching").format(holding=holding or pk)
+            )
+        elif getattr(holding, field) + quantity > holding.quantity_available:
+            problems.append(
+                _("“{holding}”: {free} left unreserved, {n} wanted").format(
+                    holding=holding, free=holding.quantity_available - getattr(holding, field),
+                    n=quantity,
+                )
+            )  # fmt: skip
+    if problems:
+        raise ValidationError(
+            {"matching": [*problems[:5], _("Nothing was reserved: match again.")]}
+        )
+    try:
+        with transaction.atomic():
+            for pk, quantity in wanted.items():
+                holding = locked[pk]
+                before = snapshot(holding)
+                setattr(holding, field, getattr(holding, field) + quantity)
+                # Only the ledger column: the holding's version (updated_at) stays, so other
+                # proposals on it remain approvable.
+                holding.save(update_fields=[field])
+                record_event(
+                    acting_user, "holding.reserve", holding, before=before, after=snapshot(holding)
+                )
+    except IntegrityError as error:  # the table's check constraint: never over-booked
+        raise ValidationError(
+            {"matching": _("Another office reserved these holdings meanwhile: match again.")}
+        ) from error
 
 
-def _release(mission: Mission, state: str) -> None:
-    for item in mission.allocations.filter(state=AllocationState.RESERVED):
-        field = _ledger(item)
-        Holding.objects.filter(pk=item.holding_id).update(**{field: F(field) - item.quantity})
+def create_missions(
+    acting_user: Actor, demand: Demand, proposals: Iterable[Allocation]
+) -> list[Mission]:
+    """Group reserved proposals by responsible unit into missions ("mission.create", each with
+    its items)."""
+    proposals = list(proposals)
+    holdings = {
+        h.pk: h
+        for h in Holding.objects.filter(pk__in={a.holding_id for a in proposals}).only(
+            "pk", "owner_id", "owner_name", "division_path"
+        )
+    }
+    groups: dict[tuple[int | None, str], list[Allocation]] = defaultdict(list)
+    for allocation in proposals:
+        holding = holdings[allocation.holding_id]
+        key = (holding.owner_id, "" if holding.owner_id else holding.owner_name)
+        groups[key].append(allocation)
+    # The contact of each mission is its first holding's: decrypt only those phones.
+    firsts = [items[0].holding_id for items in groups.values()]
+    contacts = {
+        h.pk: (h.contact_name, h.contact_phone)
+        for h in Holding.objects.filter(pk__in=firsts).only("contact_name", "contact_phone")
+    }
+    count = demand.missions.count()
+    missions = []
+    ordered = sorted(groups.items(), key=lambda group: (group[0][0] or 0, group[0][1]))
+    for n, ((unit_id, _name), items) in enumerate(ordered, count + 1):
+        first = holdings[items[0].holding_id]
+        mission = Mission.objects.create(
+            code=f"{demand.code}-R{n:02d}", demand=demand, unit_id=unit_id,
+            owner_name=first.owner_name, contact_name=contacts[first.pk][0],
+            contact_phone=contacts[first.pk][1], is_exercise=demand.is_exercise,
+            division_path=common_path([holdings[a.holding_id].division_path for a in items]),
+            report_by=min(a.line.report_by for a in items), status=M.PENDING,
+        )  # fmt: skip
+        Allocation.objects.filter(pk__in=[a.pk for a in items]).update(
+            mission=mission, state=AllocationState.RESERVED
+        )
+        record_event(acting_user, "mission.create", mission, before=None, after=snapshot(mission))
+        missions.append(mission)
+    return missions
+
+
+def _sum_by(allocations: list[Allocation], attribute: str) -> dict[int, int]:
+    totals: dict[int, int] = defaultdict(int)
+    for allocation in allocations:
+        totals[getattr(allocation, attribute)] += allocation.quantity
+    return totals
+
+
+def common_path(paths: list[str]) -> str:
+    """The deepest division path containing all of `paths`."""
+    split = [p.strip(SEPARATOR).split(SEPARATOR) for p in paths]
+    common = []
+    for parts in zip(*split, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return SEPARATOR + SEPARATOR.join(common) + SEPARATOR
+
+
+def _release(acting_user: Actor, mission: Mission, state: AllocationState) -> None:
+    """Give back the reservations of a mission's reserved items ("holding.release" per
+    holding) and mark the items `state`."""
+    for item in mission.allocations.filter(state=AllocationState.RESERVED).order_by("holding_id"):
+        _move(acting_user, item, 0, "holding.release")
         item.state = state
         item.save(update_fields=["state"])
 
 
 def _move(
-    acting_user: Any, item: Allocation, delta: int, action: str, *, release: bool = True
+    acting_user: Actor, item: Allocation, delta: int, action: str, *, release: bool = True
 ) -> None:
-    """Release the item's reservation and, on the real ledger, move `delta` units in or out
-    of the holding (an event, so the snapshot and the history follow)."""
+    """Release the item's reservation and, on the real ledger, move `delta` units in or out of
+    the holding; one event with the holding before and after, so the availability snapshot
+    and the history follow (an exercise moves nothing but its own ledger)."""
     holding = Holding.objects.select_for_update().get(pk=item.holding_id)
-    field = _ledger(item)
+    field = ledger_field(item.is_exercise)
+    before = snapshot(holding)
     if release:
         setattr(holding, field, getattr(holding, field) - item.quantity)
-    if item.is_exercise or not delta:
+    moves = bool(delta) and not item.is_exercise
+    if moves:
+        holding.quantity_available += delta
+        holding.quantity_total += delta
+        holding.save()
+    elif release:
         holding.save(update_fields=[field])
+    else:
         return
-    before = snapshot(holding)
-    holding.quantity_available += delta
-    holding.quantity_total += delta
-    holding.save()
+    if not moves and action != "holding.release":
+        action = "holding.release"
     record_event(acting_user, action, holding, before=before, after=snapshot(holding))

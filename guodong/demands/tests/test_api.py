@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from conftest import client_for
-from guodong.demands.models import Mission
 from guodong.demands.tests.conftest import DESTINATION, division, rtype
 from guodong.demands.tests.test_edxl import XXE
+from guodong.missions.models import Mission
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ import pytest
 
 from conftest import sign_in
 from guodong.accounts.models import User
-from guodong.demands.models import Demand, Mission
+from guodong.demands.models import Demand
 from guodong.demands.tests.conftest import line, submit
+from guodong.missions.models import Mission
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

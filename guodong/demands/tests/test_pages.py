@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from conftest import client_for
-from guodong.demands.models import Demand, Mission
+from guodong.demands.models import Demand
 from guodong.demands.tests.conftest import division, rtype, submit
+from guodong.missions.models import Mission
 
 pytestmark = pytest.mark.django_db
 

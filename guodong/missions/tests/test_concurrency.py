@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from guodong.accounts.models import User
-from guodong.demands.matching import approve_matching, run_matching
 from guodong.demands.services import transition
 from guodong.demands.tests.conftest import division, line, submit
+from guodong.matching.services import approve_matching, run_matching
 from guodong.registry.models import Holding
 
 pytestmark = pytest.mark.skipif(

@@ -8,18 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from guodong.core.models import Event
-from guodong.demands.choices import AllocationState, DemandStatus, MissionStatus
-from guodong.demands.matching import approve_matching, run_matching
-from guodong.demands.missions import (
+from guodong.demands.choices import DemandStatus
+from guodong.demands.models import Demand, ReserveFloor
+from guodong.demands.services import transition
+from guodong.demands.tests.conftest import add_generators, division, line, rtype, submit
+from guodong.matching.services import approve_matching, run_matching
+from guodong.missions.choices import AllocationState, MissionStatus
+from guodong.missions.models import Mission
+from guodong.missions.services import (
     acknowledge,
     decline,
     dispatch,
     record_handover,
     report_progress,
 )
-from guodong.demands.models import Demand, Mission, ReserveFloor
-from guodong.demands.services import transition
-from guodong.demands.tests.conftest import add_generators, division, line, rtype, submit
 from guodong.registry.models import Holding
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +62,7 @@ def test_liaison_demand_is_matched_nearest_first_reserved_and_dispatched(
     assert (near.quantity_available, near.quantity_reserved) == (0, 0)
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.IN_PROGRESS
     actions = set(
-        Event.objects.filter(object_type="demands.mission").values_list("action", flat=True)
+        Event.objects.filter(object_type="missions.mission").values_list("action", flat=True)
     )
     assert {
         "mission.dispatch",

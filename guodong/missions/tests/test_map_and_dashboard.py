@@ -3,9 +3,9 @@
 import pytest
 
 from conftest import client_for
-from guodong.demands.matching import approve_matching, run_matching
 from guodong.demands.services import transition
 from guodong.demands.tests.conftest import DESTINATION, submit
+from guodong.matching.services import approve_matching, run_matching
 
 pytestmark = pytest.mark.django_db
 

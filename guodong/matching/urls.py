@@ -1,0 +1,10 @@
+"""The demand's page and its steps (paths under /demands/, beside guodong.demands.urls)."""
+
+from django.urls import path
+
+from guodong.matching import views
+
+urlpatterns = [
+    path("<int:pk>/", views.DemandDetailView.as_view(), name="demand_detail"),
+    path("<int:pk>/<slug:action>/", views.DemandActionView.as_view(), name="demand_action"),
+]

@@ -1,0 +1,40 @@
+"""Mission filters, shared by the mission list page, its export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from guodong.demands.filtersets import IdFilter, in_division
+from guodong.missions.choices import MissionStatus
+from guodong.missions.models import Mission
+
+
+class MissionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=MissionStatus.choices, label=_("status"))
+    is_exercise = django_filters.BooleanFilter(label=_("exercise"))
+    demand = IdFilter(field_name="demand_id", label=_("demand"))
+    unit = IdFilter(field_name="unit_id", label=_("responsible unit"))
+    division = IdFilter(method="in_area", label=_("division"))
+    report_after = django_filters.DateFilter(
+        field_name="report_by", lookup_expr="date__gte", label=_("report by, from")
+    )
+    report_before = django_filters.DateFilter(
+        field_name="report_by", lookup_expr="date__lte", label=_("report by, until")
+    )
+
+    class Meta:
+        model = Mission
+        fields = [
+            "q", "status", "is_exercise", "demand", "unit", "division", "report_after",
+            "report_before",
+        ]  # fmt: skip
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(code__icontains=value) | Q(owner_name__icontains=value))
+
+    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        return in_division(queryset, user, value, "division_path")
