@@ -200,6 +200,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "guodong.core.rest.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FacilityStatusEnum": "guodong.registry.models.facilities.FacilityStatus",
         "ImportStatusEnum": "guodong.registry.models.surveys.ImportStatus",

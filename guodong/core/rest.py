@@ -32,3 +32,40 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+# The error answers every operation can give, in the shapes exception_handler produces. DRF
+# views answer them without saying so in the schema, so clients (and schemathesis) would take a
+# 400 for a bad filter or a 404 for another district's object as a breach of the contract.
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_FIELD_ERRORS = {
+    "type": "object",
+    "description": "Each field (or non_field_errors) with the reasons its value was refused.",
+    "additionalProperties": True,
+}
+ERROR_RESPONSES = {
+    "400": ("Bad input: the fields and their reasons.", _FIELD_ERRORS),
+    "401": ("Not signed in, or the token is wrong.", _DETAIL),
+    "403": ("Signed in, but not allowed to do this.", _DETAIL),
+    "404": ("No such object within the caller's scope, or no such page.", _DETAIL),
+}
+
+
+def document_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the error responses to every operation."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, (description, schema) in ERROR_RESPONSES.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                )
+    return result

@@ -88,7 +88,7 @@ class HoldingsLayerView(APIView):
 
 class FacilitiesLayerView(APIView):
     @extend_schema(parameters=[OpenApiParameter("kind", str, enum=list(FACILITY_MODELS))],
-                   responses=OpenApiTypes.OBJECT)  # fmt: skip
+                   responses={200: {"type": "array", "items": {"type": "object"}}})  # fmt: skip
     def get(self, request: Request) -> Response:
         kind = request.query_params.get("kind", "")
         if kind not in FACILITY_MODELS:
@@ -99,7 +99,7 @@ class FacilitiesLayerView(APIView):
 
 
 class SpecialistsLayerView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})  # a list
     def get(self, request: Request) -> Response:
         return Response(specialists_layer(request.user))
 
