@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, F
+from django.db.models import Count, ExpressionWrapper, F, Max, Min
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -134,6 +134,18 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
         else:
             runs.append([pk, 1])
     return runs
+
+
+def id_runs_of(queryset: models.QuerySet[Any, Any]) -> list[list[int]]:
+    """`id_ranges` of a queryset's rows, from one aggregate when they are contiguous (a bulk
+    write alone in its table, the usual case); otherwise from their ids."""
+    bounds = queryset.order_by().aggregate(first=Min("pk"), last=Max("pk"), count=Count("pk"))
+    first, last, count = bounds["first"], bounds["last"], bounds["count"]
+    if not count:
+        return []
+    if last - first + 1 == count:
+        return [[first, count]]
+    return id_ranges(queryset.values_list("pk", flat=True).iterator(chunk_size=20_000))
 
 
 def iter_ids(runs: list[list[int]]) -> Iterator[int]:

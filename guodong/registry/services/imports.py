@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from guodong.core.actors import Actor
-from guodong.core.audit import BULK_KEY, id_ranges, iter_ids, record_event, snapshot
+from guodong.core.audit import BULK_KEY, id_runs_of, iter_ids, record_event, snapshot
 from guodong.core.bulk import cyclic_gc_paused
 from guodong.core.replay import ReplayMismatch
 from guodong.core.services import lock_visible, recording, require_permission
@@ -240,7 +240,6 @@ def write_import(job_id: int) -> ImportJob:
             job = ImportJob.objects.select_for_update().get(pk=job_id)
             now = timezone.now()
             written = _write_rows(job, now)
-            ids = Holding.objects.filter(source_import=job).values_list("pk", flat=True)
             replaced_at = timezone.now()
             replaced = replace_older(job, replaced_at) if job.replace_older else 0
             bulk = {
@@ -249,7 +248,7 @@ def write_import(job_id: int) -> ImportJob:
                 "sha256": file_sha256(job),
                 "now": now.isoformat(),
                 "replaced_at": replaced_at.isoformat(),
-                "ids": id_ranges(ids),
+                "ids": id_runs_of(Holding.objects.filter(source_import=job)),
                 "rows": written,
                 "replaced": replaced,
             }
