@@ -47,7 +47,9 @@ def update_user(acting_user: Actor, user: User, fields: dict[str, Any]) -> User:
 @transaction.atomic
 def set_password(acting_user: Actor, user: User, password: str) -> User:
     """Reset a user's password; the log records that it changed, never the hash."""
-    target = User.objects.visible_to(acting_user, "change").select_for_update().get(pk=user.pk)
+    target: User = (
+        User.objects.visible_to(acting_user, "change").select_for_update().get(pk=user.pk)
+    )
     try:
         validate_password(password, target)
     except ValidationError as error:

@@ -84,7 +84,9 @@ def sensitive_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if getattr(f, "sensitive", False)]
 
 
-def stored_values(model: type[models.Model], pks: list[Any], names: list[str]) -> dict[Any, dict]:
+def stored_values(
+    model: type[models.Model], pks: list[Any], names: list[str]
+) -> dict[Any, dict[str, str]]:
     """The encrypted fields of rows as the database holds them (ciphertext), by primary key:
     read through a plain text column type so the field's decryption is not applied."""
     if not names or not pks:

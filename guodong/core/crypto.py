@@ -61,7 +61,7 @@ class Ciphertext(str):
     as it is, so the replayed row holds the very ciphertext the original did."""
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Stores Fernet ciphertext; Python code sees the plaintext. Never filter on it: use a
     blind-index column instead."""
 

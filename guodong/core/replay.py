@@ -53,13 +53,13 @@ def domain_models() -> list[type[models.Model]]:
         and m not in (Event, ChainHead)
         and any(f.many_to_one and f.related_model in scoped for f in m._meta.concrete_fields)
     }
-    domain = scoped | children
-    through = {
-        f.remote_field.through
-        for m in domain
-        for f in m._meta.many_to_many
-        if f.remote_field.through._meta.auto_created and f.related_model in domain
-    }
+    domain: set[type[models.Model]] = scoped | children
+    through: set[type[models.Model]] = set()
+    for model in domain:
+        for field in model._meta.many_to_many:
+            table = field.remote_field.through
+            if table is not None and table._meta.auto_created and field.related_model in domain:
+                through.add(table)
     return sorted(domain | through, key=lambda m: m._meta.label)
 
 
@@ -116,7 +116,9 @@ def _upsert_many(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
             model._base_manager.filter(pk=row[pk_name]).update(**changes)
 
 
-def _replace_children(model: type[models.Model], pk: Any, children: dict[str, list]) -> None:
+def _replace_children(
+    model: type[models.Model], pk: Any, children: dict[str, list[dict[str, Any]]]
+) -> None:
     for name, rows in children.items():
         relation = model._meta.get_field(name)
         child_model = relation.related_model

@@ -14,7 +14,9 @@ from guodong.divisions.models import Division
 from guodong.registry.models import ResourceType
 
 
-def _line(code: str, quantity: int, village: Division, hours: int, **extra: object) -> dict:
+def _line(
+    code: str, quantity: int, village: Division, hours: int, **extra: object
+) -> dict[str, object]:
     return {
         "resource_type": ResourceType.objects.get(code=code), "quantity": quantity,
         "destination_division": village, "destination": f"{village.name}应急集结点",

@@ -119,7 +119,7 @@ def seed_holdings(rng: random.Random) -> int:
         unit = rng.choice(owners[kind]) if kind in owners else None
         owner = unit.name if unit else _name(rng)
         total = rng.choice([1, 2, 3, 5, 8, 10, 20, 50, 100, 200, 500])
-        county_code = counties[county_of[place.pk]]
+        county_code = counties[county_of[place.pk] or place.pk]
         lat, lon = rng.choice(points[county_code])
         values: dict[str, Any] = {
             "owner_kind": kind,
@@ -188,7 +188,7 @@ def seed_facilities(rng: random.Random) -> None:
     )
     offices = {o.division_id: o for o in Organization.objects.filter(kind=OrganizationKind.OFFICE)}
     city_office = Organization.objects.get(name="嘉兴市国防动员办公室")
-    county_codes = {t.pk: t.parent.code for t in towns}
+    county_codes = {t.pk: t.parent.code for t in towns if t.parent is not None}
     points = {code: _points_in(code, rng, 60) for code in sorted(set(county_codes.values()))}
 
     def where(town: Division) -> dict[str, float]:
@@ -204,7 +204,7 @@ def seed_facilities(rng: random.Random) -> None:
             "capacity_persons": rng.randrange(300, 5000),
             "division": town,
             "address": f"{town.name}人民路{number + 1}号",
-            "managing_unit": offices.get(town.parent_id, city_office),
+            "managing_unit": offices.get(town.parent_id or 0, city_office),
             "status": rng.choices(list(FacilityStatus.values), [8, 1, 1])[0],
             **where(town),
         })  # fmt: skip
@@ -216,7 +216,7 @@ def seed_facilities(rng: random.Random) -> None:
             "model_name": rng.choice(["JDX-3000", "DJ-5.5", "MJ-100"]),
             "division": town,
             "last_tested_at": timezone.localdate() - dt.timedelta(days=rng.randrange(400)),
-            "managing_unit": offices.get(town.parent_id, city_office),
+            "managing_unit": offices.get(town.parent_id or 0, city_office),
             "status": rng.choices(list(FacilityStatus.values), [8, 1, 1])[0],
             **where(town),
         })  # fmt: skip
@@ -227,7 +227,7 @@ def seed_facilities(rng: random.Random) -> None:
             "kind": kind,
             "area_m2": rng.randrange(500, 8000),
             "division": town,
-            "managing_unit": offices.get(town.parent_id, city_office),
+            "managing_unit": offices.get(town.parent_id or 0, city_office),
             **where(town),
         })  # fmt: skip
 

@@ -61,7 +61,7 @@ class Row:
 
 @dataclass
 class LoadResult:
-    created: Counter = field(default_factory=Counter)
+    created: Counter[int] = field(default_factory=Counter)
     renamed: int = 0
     revoked: int = 0
     skipped: list[Row] = field(default_factory=list)
@@ -128,7 +128,8 @@ def _validate(rows: list[Row], index: _Index, pending: dict[str, Row]) -> None:
         errors = official_errors(row.code, row.level, parent if row.parent_code else None)
         if errors:
             reason = "; ".join(
-                f"{Division._meta.get_field(k).verbose_name}: {v}" for k, v in errors.items()
+                f"{Division._meta.get_field(k).verbose_name}: {v}"  # type: ignore[union-attr]
+                for k, v in errors.items()
             )
             raise LoadError(
                 _("line {line}: code “{code}” ({name}): {reason}").format(
@@ -324,6 +325,7 @@ def load_villages(
         # The packaged file by its name (the same on every node), any other by its path.
         "file": csv_path.name if csv_path.parent == DATA_DIR else str(csv_path),
         "prefix": prefix,
+        "data_as_of": data_as_of.isoformat(),
         "strict": strict,
         "sha256": digest,
     }
@@ -341,8 +343,9 @@ def replay_load(load: DivisionLoad, bulk: dict[str, Any]) -> None:
     else:
         path = Path(bulk["file"])
         csv_path = path if path.is_absolute() else DATA_DIR / path
+        as_of = load.data_as_of or dt.date.fromisoformat(bulk["data_as_of"])
         result, _root, digest = _villages(
-            csv_path, bulk["prefix"], load.source, load.data_as_of, bulk["strict"]
+            csv_path, bulk["prefix"], load.source, as_of, bulk["strict"]
         )
     expected = {key: bulk[key] for key in ("created", "renamed", "revoked")}
     if digest != bulk["sha256"] or _counts(result) != expected:

@@ -5,7 +5,7 @@ from guodong.core.api import ScopedRelatedField
 from guodong.orgs.models import Organization
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(serializers.ModelSerializer[User]):
     organization = ScopedRelatedField(queryset=Organization.objects.all())
     password = serializers.CharField(
         write_only=True, required=False, style={"input_type": "password"}
@@ -25,10 +25,10 @@ class UserSerializer(serializers.ModelSerializer):
         ]
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[dict[str, str]]):
     token = serializers.CharField()

@@ -48,7 +48,8 @@ def _service(name: str, *modules: str) -> Callable[..., Any]:
     guodong.demands in this issue)."""
     for module in modules:
         try:
-            return getattr(importlib.import_module(module), name)
+            service: Callable[..., Any] = getattr(importlib.import_module(module), name)
+            return service
         except (ImportError, AttributeError):
             continue
     raise LookupError(name)
@@ -90,7 +91,7 @@ def _demand_to_handover(liaison: Any, staff: Any, reporter: Any) -> None:
     demand = transition(staff, demand, "approve")
     approve_matching(staff, run_matching(staff, demand))
     dispatch(staff, demand)
-    mission = type(demand)._meta.get_field("missions").related_model  # type: ignore[union-attr]
+    mission = type(demand)._meta.get_field("missions").related_model
     own = mission.objects.get(demand=demand, unit=reporter.organization)
     acknowledge(reporter, own)
     record_handover(
@@ -189,7 +190,7 @@ def test_replaying_the_log_rebuilds_every_domain_table(
         nanhu_staff,
         {"name": "周工", "id_number": "330402198001010014", "phone": "13900001111",
          "division": _division("330402105")},
-        [(ResourceType.objects.filter(code__startswith="HR.", level=3).first(), 2)],
+        [(ResourceType.objects.filter(code__startswith="HR.", level=3)[0], 2)],
     )  # fmt: skip
     original, secrets = dump(), ciphertexts(Specialist)
     for label in (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
@@ -49,11 +49,18 @@ VALUE_KEYS = (
     "quantity_available", "condition", "readiness", "division_id", "division_path", "county_id",
     "address", "latitude", "longitude", "contact_name", "contact_phone", "notes", "verified_at",
 )  # fmt: skip
+
+
+def _max_length(name: str) -> int:
+    return int(getattr(Holding._meta.get_field(name), "max_length", 0) or 0)
+
+
 TEXT_LIMITS = {
-    "address": Holding._meta.get_field("address").max_length,
-    "contact_name": Holding._meta.get_field("contact_name").max_length,
+    "address": _max_length("address"),
+    "contact_name": _max_length("contact_name"),
     "notes": 2000,
 }
+OWNER_LIMIT = _max_length("owner_name")
 
 
 @dataclass
@@ -130,7 +137,7 @@ def _numbers(results: list[Any]) -> np.ndarray:
 class _Report:
     """The problems found in one chunk, by position in the chunk."""
 
-    def __init__(self, numbers: list[int], raw: dict[str, Sequence[str]]) -> None:
+    def __init__(self, numbers: list[int], raw: Mapping[str, Sequence[str]]) -> None:
         self.numbers, self.raw = numbers, raw
         self.bad = np.zeros(len(numbers), dtype=bool)
         self.found: list[tuple[int, int, str, str, str]] = []
@@ -181,7 +188,7 @@ class ImportValidator:
         in_force = list(divisions.only("pk", "code", "path", "level"))
         county_of = Division.county_ids(in_force)
         self.divisions: dict[str, tuple[int, str, int | None, str]] = {
-            d.code: (d.pk, d.path, county_of[d.pk], county_codes.get(county_of[d.pk], ""))
+            d.code: (d.pk, d.path, county_of[d.pk], county_codes.get(county_of[d.pk] or 0, ""))
             for d in in_force
         }
         organizations = Organization.objects.visible_to(acting_user).filter(is_active=True)
@@ -250,7 +257,7 @@ class ImportValidator:
         return Chunk(valid, report.errors(), int(report.bad.sum()), int((warned & ok).sum()))
 
     def _type_and_unit(
-        self, raw: dict[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
+        self, raw: Mapping[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
     ) -> None:
         types = _lookup(raw["type"], self._type)
         report.problems("type", types)
@@ -261,7 +268,7 @@ class ImportValidator:
         report.problems("unit", units)
 
     def _quantities(
-        self, raw: dict[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
+        self, raw: Mapping[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
     ) -> None:
         totals = _lookup(raw["quantity_total"], _quantity)
         report.problems("quantity_total", totals)
@@ -275,10 +282,9 @@ class ImportValidator:
         values["quantity_total"], values["quantity_available"] = totals, available
 
     def _owner(
-        self, raw: dict[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
+        self, raw: Mapping[str, Sequence[str]], values: dict[str, list[Any]], report: _Report
     ) -> None:
-        limit = Holding._meta.get_field("owner_name").max_length
-        names = _lookup(raw["owner"], _text(limit, required=True))
+        names = _lookup(raw["owner"], _text(OWNER_LIMIT, required=True))
         report.problems("owner", names)
         units = _lookup(names, lambda name: self.organizations.get(name) if name else None)
         owner_ids: list[int | None] = []
@@ -298,7 +304,7 @@ class ImportValidator:
 
     def _point(
         self,
-        raw: dict[str, Sequence[str]],
+        raw: Mapping[str, Sequence[str]],
         values: dict[str, list[Any]],
         county_codes: list[str],
         report: _Report,
@@ -330,7 +336,8 @@ class ImportValidator:
             )
         values["latitude"] = [v if v.__class__ is float else None for v in latitudes]
         values["longitude"] = [v if v.__class__ is float else None for v in longitudes]
-        return in_county & (county_codes_of != "") & ~right_county
+        outside: np.ndarray = in_county & (county_codes_of != "") & ~right_county
+        return outside
 
     def _type(self, text: str) -> tuple[int, int, str] | Problem:
         text = text.strip()
@@ -392,7 +399,7 @@ def _missing() -> Problem:
     return Problem(_("This column is required."))
 
 
-def _choice(labels: dict[str, str]) -> Callable[[str], str | Problem]:
+def _choice(labels: Mapping[str, str]) -> Callable[[str], str | Problem]:
     def resolve(text: str) -> str | Problem:
         text = text.strip()
         if not text:

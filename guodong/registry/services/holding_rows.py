@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from itertools import repeat
 from operator import itemgetter
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -67,7 +68,7 @@ class RowWriter:
             self._cipher[phone] = encrypt(phone)
         return self._cipher[phone]
 
-    def records(self, rows: ValidRows) -> list[tuple[object, ...]]:
+    def records(self, rows: ValidRows) -> list[tuple[Any, ...]]:
         """The rows as tuples in WRITE_COLUMNS order, sorted for the indexes' sake."""
         c, size = rows.columns, len(rows)
         records = zip(
@@ -86,7 +87,8 @@ class RowWriter:
         """Insert the rows (ids from the database, or from `ids` on a replay)."""
         if not len(rows):
             return 0
-        names, records = WRITE_COLUMNS, self.records(rows)
+        names: tuple[str, ...] = WRITE_COLUMNS
+        records = self.records(rows)
         if self.ids is not None:
             names = ("id", *WRITE_COLUMNS)
             records = [(next(self.ids), *record) for record in records]

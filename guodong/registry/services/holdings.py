@@ -135,7 +135,7 @@ def reveal(acting_user: Actor, obj: ScopedModel, fields: list[str]) -> dict[str,
     """Show encrypted personal data in clear to a role allowed to see it; the reveal is logged
     (which fields, never the values; the event changes no row, so a replay passes it by)."""
     require_permission(acting_user, "registry.reveal_pii")
-    visible = type(obj).objects.visible_to(acting_user).filter(pk=obj.pk).first()  # type: ignore[attr-defined]
+    visible = type(obj).objects.visible_to(acting_user).filter(pk=obj.pk).first()
     if visible is None:
         raise PermissionDenied(_("Your role may not perform this action."))
     record_event(

@@ -95,7 +95,8 @@ def _rows_of(job: ImportJob) -> tuple[Any, list[str | None]]:
 
 def _estimate_rows(job: ImportJob) -> int:
     """A rough row count for the progress bar (bytes / 100), never zero."""
-    return max(1, job.file.size // 100)
+    size: int = job.file.size
+    return max(1, size // 100)
 
 
 def check_import(job_id: int) -> ImportJob:
@@ -155,9 +156,9 @@ def _finish(
     """Set the job's outcome and record it: "importjob.check" after a check, "importjob.commit"
     (with `bulk`: what replays the rows), "importjob.discard" or "importjob.fail"."""
     action = {
-        ImportStatus.VALIDATED: "importjob.check",
-        ImportStatus.DONE: "importjob.commit",
-        ImportStatus.DISCARDED: "importjob.discard",
+        ImportStatus.VALIDATED.value: "importjob.check",
+        ImportStatus.DONE.value: "importjob.commit",
+        ImportStatus.DISCARDED.value: "importjob.discard",
     }.get(status, "importjob.fail")
     before = snapshot(job)
     for name, value in (changes or {}).items():

@@ -65,4 +65,5 @@ def replace_older(job: ImportJob, at: dt.datetime) -> int:
         # index: minutes, not seconds, for a large survey.
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(statement, [at, job.pk, *scope_params])
-        return cursor.rowcount
+        replaced: int = cursor.rowcount
+        return replaced

@@ -71,7 +71,7 @@ def create_verification_task(
 def _check_photo(photo: UploadedFile | None) -> None:
     if photo is None:
         return
-    if photo.size > MAX_PHOTO_BYTES:
+    if (photo.size or 0) > MAX_PHOTO_BYTES:
         raise ValidationError({"photo": _("The photo is larger than 10 MB.")})
     head = photo.read(12)
     photo.seek(0)
