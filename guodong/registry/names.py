@@ -21,6 +21,7 @@ keeps them for the analyst to confirm or narrow.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -34,13 +35,22 @@ from guodong.registry.models.catalogue import URN_PREFIX, NameMatch
 # Ways of writing a unit, folded to one spelling (after NFKC, so ㎡ and m² are already "m2").
 UNIT_SPELLINGS = (
     ("平方米", "m2"), ("平米", "m2"), ("立方米", "m3"), ("立方", "m3"), ("千瓦", "kw"),
-    ("公斤", "kg"), ("千克", "kg"), ("公里", "km"), ("千米", "km"), ("个座", "座"),
+    ("公斤", "kg"), ("千克", "kg"), ("公里", "km"), ("千米", "km"), ("吨", "t"),
 )  # fmt: skip
+# "不少于 40 座", "200kW以上": a comparison written in words, before or after the figure.
+COMPARISON_WORDS = (
+    ("大于等于", "≥"), ("不少于", "≥"), ("不低于", "≥"), ("不小于", "≥"),
+    ("小于等于", "≤"), ("不多于", "≤"), ("不超过", "≤"), ("不大于", "≤"),
+)  # fmt: skip
+FIGURE = r"(\d+(?:\.\d+)?[a-z0-9座米升人]*)"
+AT_LEAST_AFTER = re.compile(FIGURE + "及?以上")
+AT_MOST_AFTER = re.compile(FIGURE + "(?:及?以下|以内)")
 OPENING, CLOSING = "([{【〔［《〈「『", ")]}】〕］》〉」』"
 DASHES = str.maketrans(dict.fromkeys("–—―~～〜－", "-"))
-MEASURE_WORDS = "台顶辆架艘套个部件张具只条床箱名人座所间副块根把支份批"
+MEASURE_WORDS = "台顶辆架艘套个部件张具只条床箱名所间副块根把支份批"
 COUNT = re.compile(rf"^\d+(?:\.\d+)?[{MEASURE_WORDS}]|[×x*]\d+$")
-SPEC = re.compile(r"[≥≤<>]?\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?:[a-z][a-z0-9]*|吨|座|米|升|人)?")
+SPEC = re.compile(r"[≥≤<>]?\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?:[a-z][a-z0-9]*|座|米|升|人)?")
+INTERVAL = re.compile(r"([≥≤<>]?)(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?(.*)")
 NOT_WORD = re.compile(r"[^\w≥≤<>.-]|_")
 GENERIC_SUFFIXES = ("若干", "一批", "等", "设备", "装备", "器材", "类", "型", *MEASURE_WORDS)
 GENERIC_PREFIXES = ("应急", "救灾", "防汛", "抢险", "紧急", "救援", "急需", "移动式", "移动")
@@ -64,6 +74,9 @@ def fold(text: str) -> Key:
     for spelling, unit in UNIT_SPELLINGS:
         text = text.replace(spelling, unit)
     text = re.sub(r"\s+", "", text)
+    for words, sign in COMPARISON_WORDS:
+        text = text.replace(words, sign)
+    text = AT_MOST_AFTER.sub(r"≤\1", AT_LEAST_AFTER.sub(r"≥\1", text))
     specs = {token for inner in re.findall(r"\(([^()]*)\)", text) for token in _specs(inner)}
     outside = re.sub(r"\([^()]*\)", "", text).replace("(", "").replace(")", "")
     outside = COUNT.sub("", outside)
@@ -75,6 +88,39 @@ def fold(text: str) -> Key:
 
 def _specs(text: str) -> set[str]:
     return {m.group() for m in SPEC.finditer(text) if any(c.isdigit() for c in m.group())}
+
+
+def interval(spec: str) -> tuple[float, float, str] | None:
+    """A specification as the range of values it allows and its unit: "≥500kw" is (500, inf,
+    "kw"), "20-30t" is (20, 30, "t"), "12m2" is (12, 12, "m2"); None without a unit."""
+    found = INTERVAL.fullmatch(spec)
+    if found is None or not found.group(4):
+        return None
+    sign, low, high, unit = found.groups()
+    value = float(low)
+    if high is not None:
+        return value, float(high), unit
+    step = 1e-9  # "<100" excludes 100 itself
+    bounds = {
+        "≥": (value, math.inf), ">": (value + step, math.inf),
+        "≤": (-math.inf, value), "<": (-math.inf, value - step),
+    }  # fmt: skip
+    lo, hi = bounds.get(sign, (value, value))
+    return lo, hi, unit
+
+
+def fits(written: frozenset[str], specs: Iterable[str]) -> bool:
+    """Whether figures written in a request agree with a type's: the same spelling, or ranges of
+    the same unit that overlap ("200kw" fits "100-500kw", not "≥500kw")."""
+    specs = set(specs)
+    if written & specs:
+        return True
+    ranges = [r for r in map(interval, specs) if r]
+    for wanted in filter(None, map(interval, written)):
+        for lo, hi, unit in ranges:
+            if unit == wanted[2] and lo <= wanted[1] and wanted[0] <= hi:
+                return True
+    return False
 
 
 def variants(core: str) -> list[str]:
@@ -224,11 +270,13 @@ class Catalogue:
         chosen = entries
         if key.specs:
             # "救灾帐篷（12m²）": of the spellings sharing the words, those with the same figures.
-            chosen = [e for e in entries if e[1] & key.specs] or entries
+            chosen = [e for e in entries if fits(key.specs, e[1])] or entries
         types = self._expand(node for node, _specs, _own in chosen)
         if key.specs:
-            # "20-30吨挖掘机", "36平米帐篷": of the types found, those whose names say the figures.
-            types = [t for t in types if self.specs[t.pk] & key.specs] or types
+            # "200kW发电机组", "36平米帐篷": of the types found, those whose figures allow them.
+            # The same figures written the same way first ("20-30t" is 中型, not also ≥30t).
+            same = [t for t in types if key.specs & self.specs[t.pk]]
+            types = same or [t for t in types if fits(key.specs, self.specs[t.pk])] or types
         if not types:
             return Resolution(value)
         if any(node.level == CatalogueLevel.KIND for node, _specs, _own in chosen):
@@ -242,8 +290,10 @@ class Catalogue:
     def _near(self, value: str, key: Key) -> Resolution:
         inside = [core for core in self.index if len(core) >= 2 and core in key.core]
         if inside:
-            longest = max(inside, key=len)
-            return self._with(value, key, self.index[longest])
+            # The head word comes last ("履带式挖掘机", "water pump"): a known name ending the
+            # written one wins over a longer one inside it.
+            ending = [core for core in inside if key.core.endswith(core)]
+            return self._with(value, key, self.index[max(ending or inside, key=len)])
         around = [core for core in self.index if len(key.core) >= 2 and key.core in core]
         entries = [entry for core in around for entry in self.index[core]]
         if entries:
