@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-import django_filters
-from django import forms
+import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import Actor
+from guodong.core.filters import FilterSet, IdFilter
 from guodong.core.scope import within
 from guodong.demands.choices import DemandStatus, Priority, Source
 from guodong.demands.models import Demand
 from guodong.divisions.models import Division
 
-# The largest id either database stores (a bigint); anything else is a form error, not a query.
-MAX_ID = 2**63 - 1
+QS = TypeVar("QS", bound="QuerySet[Any]")
 
 
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number from 1 up to the largest stored id, else the filter's form error
-    (400 through the API) naming the field — never a database error on overflow.
-
-    Stand-in until the shared id filter of guodong.core lands (issue 10, section 4)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-def in_division(queryset: QuerySet, user: Any, value: int, field: str) -> QuerySet:
+def in_division(queryset: QS, user: Actor | None, value: int, field: str) -> QS:
     """Rows whose `field` path lies under a division the user can see (none for another)."""
     division = Division.objects.visible_to(user).filter(pk=value).first() if user else None
     return queryset.filter(within(field, division.path)) if division else queryset.none()
 
 
-class DemandFilterSet(django_filters.FilterSet):
+class DemandFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=DemandStatus.choices, label=_("status"))
     priority = django_filters.ChoiceFilter(
@@ -61,15 +47,17 @@ class DemandFilterSet(django_filters.FilterSet):
             "created_before",
         ]  # fmt: skip
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Demand], name: str, value: str) -> QuerySet[Demand]:
         return queryset.filter(
             Q(code__icontains=value) | Q(title__icontains=value) | Q(requester__icontains=value)
         )
 
-    def by_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def by_priority(self, queryset: QuerySet[Demand], name: str, value: str) -> QuerySet[Demand]:
         """Demands with at least one line of this priority."""
         return queryset.filter(pk__in=Demand.objects.filter(lines__priority=value).values("pk"))
 
-    def in_jurisdiction(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def in_jurisdiction(
+        self, queryset: QuerySet[Demand], name: str, value: int
+    ) -> QuerySet[Demand]:
         user = getattr(self.request, "user", None)
         return in_division(queryset, user, value, "division_path")

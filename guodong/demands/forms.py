@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -17,7 +17,20 @@ from guodong.registry.choices import CatalogueLevel
 from guodong.registry.models import ResourceType
 
 
-class DemandForm(forms.ModelForm):
+def choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """A model choice field of `form`, typed as such (form.fields holds plain Fields)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def indented_name(resource_type: ResourceType) -> str:
+    return str(resource_type.indented_name)
+
+
+def home_division_id(user: User) -> int | None:
+    return user.organization.division_id if user.organization else None
+
+
+class DemandForm(forms.ModelForm[Demand]):
     class Meta:
         model = Demand
         fields = ["title", "requester", "requester_contact", "incident", "division", "is_exercise",
@@ -26,12 +39,12 @@ class DemandForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level__lte=4)
-        self.fields["division"].initial = user.organization.division_id
-        self.fields["requester"].initial = user.organization.name
+        choice(self, "division").queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        self.fields["division"].initial = home_division_id(user)
+        self.fields["requester"].initial = user.organization.name if user.organization else ""
 
 
-class LineForm(forms.ModelForm):
+class LineForm(forms.ModelForm[DemandLine]):
     report_by = forms.DateTimeField(
         label=_("report by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -45,11 +58,12 @@ class LineForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource_type"].queryset = ResourceType.objects.filter(
+        types = choice(self, "resource_type")
+        types.queryset = ResourceType.objects.filter(
             level__in=[CatalogueLevel.KIND, CatalogueLevel.TYPE], retired_in__isnull=True
         ).order_by("path")
-        self.fields["resource_type"].label_from_instance = lambda t: t.indented_name
-        self.fields["destination_division"].queryset = Division.objects.visible_to(user).filter(
+        types.label_from_instance = indented_name  # type: ignore[method-assign,assignment]
+        choice(self, "destination_division").queryset = Division.objects.visible_to(user).filter(
             level__lte=5
         )
         self.fields["report_by"].initial = (timezone.localtime() + dt.timedelta(hours=12)).strftime(
@@ -57,11 +71,12 @@ class LineForm(forms.ModelForm):
         )
         # Zero or negative quantities reach the service, whose message names the line.
         self.fields["quantity"].widget.attrs.pop("min", None)
-        self.fields["quantity"].min_value = None
-        self.fields["quantity"].validators = []
+        quantity = cast(forms.IntegerField, self.fields["quantity"])
+        quantity.min_value = None
+        quantity.validators = []
 
     def clean_quantity(self) -> int:
-        return self.cleaned_data["quantity"]
+        return int(self.cleaned_data["quantity"])
 
 
 class ReserveFloorForm(ScopedModelForm):
@@ -71,8 +86,8 @@ class ReserveFloorForm(ScopedModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["division"].queryset = self.fields["division"].queryset.filter(level__lte=4)
-        self.fields["resource_type"].queryset = ResourceType.objects.filter(
+        choice(self, "division").queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        choice(self, "resource_type").queryset = ResourceType.objects.filter(
             level=CatalogueLevel.TYPE, retired_in__isnull=True
         ).order_by("path")
 
@@ -86,5 +101,5 @@ class EdxlForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level__lte=4)
-        self.fields["division"].initial = user.organization.division_id
+        choice(self, "division").queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        self.fields["division"].initial = home_division_id(user)

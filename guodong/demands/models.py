@@ -177,7 +177,7 @@ class Demand(ScopedModel):
         return super().event_filter(user) & ~Q(action__in=cls.EVENTS_FOR_OFFICES)
 
     def audit_scope_path(self) -> str:
-        return self.division_path
+        return str(self.division_path)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.division_path = self.division.path
@@ -312,4 +312,4 @@ class ReserveFloor(ScopedModel):
         return reverse("reservefloor_edit", args=[self.pk])
 
     def audit_scope_path(self) -> str:
-        return self.division.path
+        return str(self.division.path)

@@ -53,16 +53,16 @@ class DemandListView(ObjectListView):
         return super().get_queryset().select_related("division")  # one query, not one per row
 
 
-class DemandCreateView(LoginRequiredMixin, FormView):
+class DemandCreateView(LoginRequiredMixin, FormView[DemandForm]):
     """A demand and its lines on one page; nothing is kept unless every line is accepted."""
 
     template_name = "demands/demand_form.html"
     form_class = DemandForm
+    request: AuthenticatedHttpRequest
 
-    def dispatch(
-        self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        if request.user.is_authenticated and not Demand.permits(request.user, "add"):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and not Demand.permits(user, "add"):
             raise PermissionDenied(_("Your role may not perform this action."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -85,7 +85,7 @@ class DemandCreateView(LoginRequiredMixin, FormView):
         context.setdefault("lines", self.line_forms())
         return context
 
-    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form()
         rows = self.line_forms()
         used = [row for n, row in enumerate(rows) if n == 0 or _filled(row)]
@@ -93,7 +93,7 @@ class DemandCreateView(LoginRequiredMixin, FormView):
         if valid:
             try:
                 demand = create_demand(
-                    request.user, form.cleaned_data, [row.cleaned_data for row in used],
+                    self.request.user, form.cleaned_data, [row.cleaned_data for row in used],
                     attachments=request.FILES.getlist("attachments"),
                 )  # fmt: skip
             except ValidationError as error:
@@ -113,7 +113,7 @@ def _filled(row: LineForm) -> bool:
 class AttachmentView(LoginRequiredMixin, View):
     """Attachments are served only to users who can see the demand (never from /media)."""
 
-    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
         attachment = get_object_or_404(
             DemandAttachment.objects.filter(demand__in=Demand.objects.visible_to(request.user)),
             pk=pk,
@@ -125,9 +125,10 @@ class DemandHistoryView(ObjectHistoryView):
     model = Demand
 
 
-class EdxlImportView(LoginRequiredMixin, FormView):
+class EdxlImportView(LoginRequiredMixin, FormView[EdxlForm]):
     template_name = "demands/edxl_import.html"
     form_class = EdxlForm
+    request: AuthenticatedHttpRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # The role first: a user who may not submit gets 403 before the upload is read.

@@ -77,6 +77,7 @@ def _unmet_reason(
     rules: Rules, found: Candidates, line: int, taken: np.ndarray, capped: np.ndarray
 ) -> str:
     """Why a line is short: nothing eligible, the caps and floors, or too little left."""
+    assert rules.supply_class is not None and rules.line_classes is not None  # set by rules_for
     accepted = np.isin(rules.supply_class, rules.line_classes[line])
     if not accepted.any():
         return _("No eligible holding in the jurisdiction.")
@@ -121,6 +122,8 @@ def suggestions(demand: Demand, columns: Columns, found: Candidates, line: Deman
             .first()
         )
         result.append(
-            _("Escalate to the level above: {office}").format(office=office or division.parent.name)
+            _("Escalate to the level above: {office}").format(
+                office=office or (division.parent.name if division.parent else "")
+            )
         )
     return result

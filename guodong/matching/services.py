@@ -191,7 +191,7 @@ def rules_for(demand: Demand, columns: Columns, found: Candidates, lines: list[D
     def area_cap(key: tuple[int, int], total: int) -> int:
         return min(floor_cap(key[1], key[0], total), share(demand.township_cap_percent, key[0]))
 
-    groups = (
+    groups: tuple[Group, ...] = (
         _group(types[:, None], found.usable,
                lambda k, t: min([floor_cap(d, k[0], t) for d in top] or [UNCAPPED])),
         _group(np.column_stack([types, county]), found.usable,

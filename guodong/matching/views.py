@@ -37,7 +37,7 @@ EXCLUDED_LABELS = {
 }
 
 
-class DemandDetailView(LoginRequiredMixin, DetailView):
+class DemandDetailView(LoginRequiredMixin, DetailView[Demand]):
     template_name = "matching/demand_detail.html"
 
     request: AuthenticatedHttpRequest

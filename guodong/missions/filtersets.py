@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guodong.demands.filtersets import IdFilter, in_division
+from guodong.core.filters import FilterSet, IdFilter
+from guodong.demands.filtersets import in_division
 from guodong.missions.choices import MissionStatus
 from guodong.missions.models import Mission
 
 
-class MissionFilterSet(django_filters.FilterSet):
+class MissionFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=MissionStatus.choices, label=_("status"))
     is_exercise = django_filters.BooleanFilter(label=_("exercise"))
@@ -32,9 +33,9 @@ class MissionFilterSet(django_filters.FilterSet):
             "report_before",
         ]  # fmt: skip
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Mission], name: str, value: str) -> QuerySet[Mission]:
         return queryset.filter(Q(code__icontains=value) | Q(owner_name__icontains=value))
 
-    def in_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def in_area(self, queryset: QuerySet[Mission], name: str, value: int) -> QuerySet[Mission]:
         user = getattr(self.request, "user", None)
         return in_division(queryset, user, value, "division_path")

@@ -8,7 +8,7 @@ quantity_reserved_exercise).
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -24,7 +24,7 @@ from guodong.core.scope import PathField
 from guodong.demands.models import BOUNDED, Demand, DemandLine
 from guodong.missions.choices import AllocationState, MissionStatus
 
-_QS = TypeVar("_QS", bound="models.QuerySet")
+_QS = TypeVar("_QS", bound="models.QuerySet[Any, Any]")
 
 
 class MatchingRun(ScopedModel):
@@ -81,7 +81,7 @@ class MatchingRun(ScopedModel):
         return queryset.none() if cls.narrows_view(user) else queryset
 
     def audit_scope_path(self) -> str:
-        return self.demand.division_path
+        return str(self.demand.division_path)
 
 
 class Mission(ScopedModel):
@@ -156,7 +156,7 @@ class Mission(ScopedModel):
         return not user.has_role_perm("demands.view")
 
     def audit_scope_path(self) -> str:
-        return self.division_path
+        return str(self.division_path)
 
     @property
     def contact_phone_masked(self) -> str:
@@ -246,4 +246,4 @@ class Handover(ScopedModel):
         return Mission.own_unit_only(user, action)
 
     def audit_scope_path(self) -> str:
-        return self.mission.division_path
+        return str(self.mission.division_path)

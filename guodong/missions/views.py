@@ -47,7 +47,7 @@ class MissionListView(ObjectListView):
     ]
 
 
-class MissionDetailView(LoginRequiredMixin, DetailView):
+class MissionDetailView(LoginRequiredMixin, DetailView[Mission]):
     template_name = "missions/mission_detail.html"
 
     request: AuthenticatedHttpRequest

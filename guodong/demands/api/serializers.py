@@ -11,7 +11,7 @@ from guodong.divisions.models import Division
 from guodong.registry.models import ResourceType
 
 
-class DemandLineSerializer(serializers.ModelSerializer):
+class DemandLineSerializer(serializers.ModelSerializer[DemandLine]):
     resource_type = serializers.PrimaryKeyRelatedField(queryset=ResourceType.objects.all())
     destination_division = ScopedRelatedField(queryset=Division.objects.all())
     quantity = serializers.IntegerField()  # the service explains a zero or negative quantity
@@ -26,7 +26,7 @@ class DemandLineSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "number", "requested_name", "candidate_types", "name_match"]
 
 
-class DemandSerializer(serializers.ModelSerializer):
+class DemandSerializer(serializers.ModelSerializer[Demand]):
     division = ScopedRelatedField(queryset=Division.objects.all())
     lines = DemandLineSerializer(many=True)
     allowed_actions = serializers.SerializerMethodField()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import decorators, exceptions
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -31,7 +32,7 @@ class RawXMLParser(BaseParser):
 
     def parse(
         self, stream: Any, media_type: str | None = None, parser_context: Any = None
-    ) -> bytes:
+    ) -> Any:  # the body's bytes (DRF types a parser's result as a mapping)
         return stream.read()
 
 
@@ -49,7 +50,7 @@ class DemandViewSet(ScopedViewSet):
     create_service = staticmethod(_create_demand)
     http_method_names = ["get", "post", "head", "options"]
 
-    def get_queryset(self):  # noqa: ANN201 - DRF signature
+    def get_queryset(self) -> QuerySet[Demand]:
         return super().get_queryset().prefetch_related("lines")
 
     @decorators.action(detail=True, methods=["post"])
@@ -77,7 +78,7 @@ class DemandViewSet(ScopedViewSet):
         # The role is checked before the body is read, so a malformed body from a role that may
         # not submit is a 403, not a parse error.
         require_permission(request.user, "demands.submit")
-        data = request.data
+        data: Any = request.data
         if not isinstance(data, bytes):
             upload = data.get("message")
             data = upload.read() if upload else b""
@@ -87,7 +88,7 @@ class DemandViewSet(ScopedViewSet):
         )
         valid_id = str(division_id).isdecimal() and len(str(division_id)) < 19
         divisions = Division.objects.visible_to(request.user)
-        division = divisions.filter(pk=division_id).first() if valid_id else None
+        division = divisions.filter(pk=str(division_id)).first() if valid_id else None
         if division is None:
             raise exceptions.ValidationError(
                 {"division": [_("This is outside your jurisdiction.")]}
@@ -96,7 +97,7 @@ class DemandViewSet(ScopedViewSet):
         demand = import_message(request.user, data, division=division, is_exercise=exercise)
         return Response(self.get_serializer(demand).data, status=201)
 
-    def get_parsers(self) -> list:
+    def get_parsers(self) -> list[BaseParser]:
         if self.request is not None and self.request.path.endswith("/edxl/"):
             return [RawXMLParser(), MultiPartParser()]
         return super().get_parsers()

@@ -41,6 +41,7 @@ class DemandViewSet(demand_api.DemandViewSet):
     """Demands: submit, take workflow steps, match, approve the matching, dispatch; EDXL-RM."""
 
     serializer_class = DemandWithOpenSerializer
+    request: AuthenticatedRequest
 
     @decorators.action(detail=True, methods=["post"])
     def match(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
@@ -63,7 +64,7 @@ class DemandViewSet(demand_api.DemandViewSet):
     def _whole_demand(self) -> Demand:
         """The demand, for a user who may see all of it: matchings and the CommitResource name
         every unit's holdings, so a member unit's reporter gets 404 as for any hidden row."""
-        demand = self.get_object()
+        demand: Demand = self.get_object()
         if Demand.narrows_view(self.request.user):
             raise Http404
         return demand

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -10,7 +12,7 @@ from guodong.missions.models import Allocation, MatchingRun, Mission
 from guodong.missions.services import allowed_steps
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(serializers.ModelSerializer[Allocation]):
     holding_name = serializers.CharField(source="holding.__str__", read_only=True)
 
     class Meta:
@@ -19,7 +21,7 @@ class AllocationSerializer(serializers.ModelSerializer):
                   "state", "mission", "handed_quantity"]  # fmt: skip
 
 
-class MatchingSerializer(serializers.ModelSerializer):
+class MatchingSerializer(serializers.ModelSerializer[MatchingRun]):
     allocations = AllocationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -30,7 +32,7 @@ class MatchingSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class MissionSerializer(serializers.ModelSerializer):
+class MissionSerializer(serializers.ModelSerializer[Mission]):
     contact_phone = serializers.CharField(source="contact_phone_masked", read_only=True)
     items = AllocationSerializer(source="allocations", many=True, read_only=True)
     allowed_steps = serializers.SerializerMethodField()
@@ -45,7 +47,7 @@ class MissionSerializer(serializers.ModelSerializer):
         return allowed_steps(self.context["request"].user, mission)
 
 
-class HandoverSerializer(serializers.Serializer):
+class HandoverSerializer(serializers.Serializer[dict[str, Any]]):
     received_by = serializers.CharField(max_length=100)
     received_at = serializers.DateTimeField()
     condition = serializers.CharField(max_length=200)

@@ -3,6 +3,7 @@ the map's demand layer (destinations and the flows of allocations)."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -21,13 +22,17 @@ from guodong.missions.models import Mission
 XML = "application/xml; charset=utf-8"
 
 
-class MissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MissionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Mission]
+):
     """Missions: the unit acknowledges, declines, reports progress and hands over."""
 
     serializer_class = MissionSerializer
     filterset_class = MissionFilterSet
 
-    def get_queryset(self):  # noqa: ANN201 - DRF signature
+    request: AuthenticatedRequest
+
+    def get_queryset(self) -> QuerySet[Mission]:
         return Mission.objects.visible_to(self.request.user).prefetch_related(
             "allocations__holding"
         )

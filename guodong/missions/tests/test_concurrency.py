@@ -62,5 +62,6 @@ def test_concurrent_approvals_never_overbook(committed_demo):
 
 def test_the_database_itself_refuses_a_reservation_beyond_what_is_available(committed_demo):
     holding = Holding.objects.filter(quantity_available__gte=1).first()
+    assert holding is not None
     with pytest.raises(IntegrityError), transaction.atomic():
         Holding.objects.filter(pk=holding.pk).update(quantity_reserved=F("quantity_available") + 1)

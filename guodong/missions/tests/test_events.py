@@ -140,6 +140,6 @@ def test_a_unit_reporter_reads_none_of_the_matching_events(liaison, nanhu_staff,
     approve_matching(nanhu_staff, run)
     visible = Event.objects.visible_to(reporter)
     assert not visible.filter(object_type="missions.matchingrun").exists()
-    assert Event.objects.visible_to(nanhu_staff).filter(object_id=str(run.pk),
-                                                        action="matchingrun.create").exists()  # fmt: skip
+    staff_events = Event.objects.visible_to(nanhu_staff)
+    assert staff_events.filter(object_id=str(run.pk), action="matchingrun.create").exists()
     assert MatchingRun.objects.visible_to(reporter).count() == 0
