@@ -70,6 +70,58 @@ for _name, _username in PERSONAS.items():
     globals()[_name] = _persona_fixture(_username)
 
 
+@pytest.fixture
+def dispatched_missions(db, liaison, nanhu_staff, reporter):  # noqa: ANN001, ANN201
+    """A real demand of 南湖区 matched to two units' generators and dispatched: one mission for
+    the reporter's unit, one for another unit (which the reporter must never see)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from guodong.core.services import SystemActor
+    from guodong.demands.services import create_demand, transition
+    from guodong.divisions.models import Division
+    from guodong.matching.services import approve_matching, run_matching
+    from guodong.missions.services import dispatch
+    from guodong.orgs.models import Organization
+    from guodong.registry.models import ResourceType
+    from guodong.registry.services import create_holding
+
+    generator = ResourceType.objects.get(code="EQP.PWR.GEN-M")
+    village = Division.objects.get(code="330402105004", effective_to__isnull=True)
+    for owner, lat, lon in (
+        (reporter.organization, 30.7500, 120.8280),
+        (Organization.objects.get(name="南湖区建设工程机械租赁有限公司"), 30.7510, 120.8290),
+    ):
+        create_holding(SystemActor("tests"), {
+            "type": generator, "quantity_total": Decimal(2), "quantity_available": Decimal(2),
+            "condition": "good", "readiness": "h2", "owner_kind": "member_unit", "owner": owner,
+            "division": village, "latitude": lat, "longitude": lon,
+            "contact_name": "王经理", "contact_phone": "13800001111",
+        })  # fmt: skip
+    demand = create_demand(liaison, {
+        "title": "防汛抢险发电保障", "requester": "嘉兴军分区", "incident": "2026 防汛",
+        "division": village.parent.parent,
+    }, [{
+        "resource_type": generator, "quantity": 4, "destination_division": village,
+        "destination": "大桥镇集结点", "latitude": 30.7490, "longitude": 120.8270,
+        "report_by": timezone.now() + dt.timedelta(hours=6), "readiness": "h24",
+    }])  # fmt: skip
+    transition(nanhu_staff, demand, "analyse")
+    transition(nanhu_staff, demand, "approve")
+    approve_matching(nanhu_staff, run_matching(nanhu_staff, demand))
+    return dispatch(nanhu_staff, demand)
+
+
+@pytest.fixture
+def reporter_with_mission(reporter, dispatched_missions) -> User:  # noqa: ANN001
+    """The member-unit reporter whose unit has a dispatched mission (and another unit has one
+    of the same demand)."""
+    assert {m.unit_id for m in dispatched_missions} > {reporter.organization_id}
+    return reporter
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from guodong.maps.boundaries import boundaries_for
+from guodong.maps.boundaries import boundaries_for, jurisdiction_division
 from guodong.maps.layers import (
     FACILITY_MODELS,
     SNAPSHOT_FILTERS,
@@ -59,8 +59,9 @@ class BoundariesView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        home = request.user.organization.division if request.user.organization_id else None
-        return Response(boundaries_for(home))
+        if request.user.jurisdiction_path is None:
+            return Response({"type": "FeatureCollection", "features": []})
+        return Response(boundaries_for(jurisdiction_division(request.user)))
 
 
 class HoldingsLayerView(APIView):

@@ -12,6 +12,7 @@ from typing import Any
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from guodong.core.actors import Actor
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 
@@ -60,6 +61,16 @@ def _feature(division: Division, geometry: BaseGeometry, role: str) -> dict[str,
             "level": division.level, "role": role,
         },
     }  # fmt: skip
+
+
+def jurisdiction_division(user: Actor) -> Division | None:
+    """The division at the root of the user's jurisdiction; None for the whole country (a
+    superuser, whose jurisdiction is everything whatever organization they belong to) or no
+    jurisdiction at all. Maps and dashboards start here, never from the user's organization."""
+    path = user.jurisdiction_path
+    if not path:
+        return None
+    return Division.objects.filter(path=path).first()
 
 
 def boundaries_for(home: Division | None) -> dict[str, Any]:

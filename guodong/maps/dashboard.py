@@ -14,6 +14,7 @@ from guodong.demands.choices import ENDED, DemandStatus
 from guodong.demands.models import Demand
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
+from guodong.maps.boundaries import jurisdiction_division
 from guodong.missions.choices import OPEN_MISSIONS, MissionStatus
 from guodong.missions.models import Mission
 from guodong.registry.choices import CatalogueLevel, Freshness
@@ -89,14 +90,16 @@ def _holdings_and_stale_per_area(rows: PathCounts, areas: list[Division]) -> dic
 
 
 def potential_by_division(user: Any, rows: PathCounts | None = None) -> Table:
-    """Holdings in each division one level below the user's own (counties for a city)."""
-    home = user.organization.division if user.organization_id else None
+    """Holdings in each division one level below the root of the user's jurisdiction (counties
+    for a city, provinces for the whole country)."""
     table = Table(
         "divisions", _("Holdings by division"), [_("division"), _("holdings"), _("stale")]
     )
-    if home is None:
+    if user.jurisdiction_path is None:
         return table
-    children = list(home.children.filter(effective_to__isnull=True).order_by("code"))
+    home = jurisdiction_division(user)
+    below = home.children.all() if home else Division.objects.filter(parent__isnull=True)
+    children = list(below.filter(effective_to__isnull=True).order_by("code"))
     sums = _holdings_and_stale_per_area(holdings_per_path(user) if rows is None else rows, children)
     for child in children:
         if child.pk in sums:

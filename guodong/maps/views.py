@@ -17,6 +17,7 @@ from guodong.core.forms import style_widgets
 from guodong.core.models import Event
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
+from guodong.maps.boundaries import jurisdiction_division
 from guodong.maps.dashboard import dashboard_tables
 from guodong.orgs.choices import OrganizationKind
 from guodong.orgs.models import Organization
@@ -50,7 +51,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             organization_total=sum(by_kind.values()),
             user_total=User.objects.visible_to(user).filter(is_active=True).count(),
             recent_events=Event.objects.visible_to(user).select_related("actor")[:10],
-            home_division=user.organization.division if user.organization_id else None,
+            home_division=jurisdiction_division(user),
             tables=(tables := dashboard_tables(user)),
             chart_data={
                 t.key: {"header": t.header, "rows": [[str(v) for v in r] for r in t.rows]}

@@ -17,7 +17,8 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
-from guodong.core.models import ChainHead, Event
+from guodong.core.actors import Actor
+from guodong.core.models import ChainHead, Event, ScopeRules
 from guodong.core.scope import within
 from guodong.registry.choices import AGEING_SHARE, CatalogueLevel, OwnerKind, Readiness
 from guodong.registry.models import Holding, ResourceType
@@ -219,14 +220,35 @@ def path_mask(columns: Columns, path: str) -> np.ndarray:
     return inside[columns.path]
 
 
-def selection(columns: Columns, user: Any, params: dict[str, Any]) -> np.ndarray:
-    """The rows a user sees, narrowed by the holdings list's filters (same meaning, in NumPy)."""
-    jurisdiction = user.jurisdiction_path
-    if jurisdiction is None:
+def visibility_mask(columns: Columns, user: Actor) -> np.ndarray:
+    """The rows `Holding.objects.visible_to(user)` returns, read from the same definition
+    (`Holding.visibility`): an inactive user, a role or a unit limit narrows both alike."""
+    visibility = Holding.visibility(user)
+    if visibility is None:
         return np.zeros(len(columns.ids), bool)
-    mask = columns.alive & (columns.cell != 0)
-    if jurisdiction:
-        mask &= path_mask(columns, jurisdiction)
+    mask = columns.alive.copy()
+    # The snapshot's path column is the holding's scope field (division_path), its owner column
+    # the unit field (owner_id): the two parts of a Visibility the columns can test.
+    if visibility.path and not visibility.anywhere:
+        mask &= path_mask(columns, visibility.path)
+    if visibility.unit_id is not None and Holding.unit_field:
+        mask &= columns.owner == visibility.unit_id
+    if _restricted_by_role():
+        # A rule the columns cannot express: take the ids the queryset itself lets through.
+        visible = Holding.objects.visible_to(user).values_list("pk", flat=True)
+        mask &= np.isin(columns.ids, np.fromiter(visible, np.int64))
+    return mask
+
+
+def _restricted_by_role() -> bool:
+    """Whether Holding narrows its rows by a queryset hook beyond the Visibility data."""
+    own = getattr(Holding.restrict_for_role, "__func__", None)
+    return own is not getattr(ScopeRules.restrict_for_role, "__func__", None)
+
+
+def selection(columns: Columns, user: Actor, params: dict[str, Any]) -> np.ndarray:
+    """The rows a user sees, narrowed by the holdings list's filters (same meaning, in NumPy)."""
+    mask = visibility_mask(columns, user) & (columns.cell != 0)
     if area := params.get("division"):
         mask &= path_mask(columns, area.path)
     if node := params.get("category"):

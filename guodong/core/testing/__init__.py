@@ -1,0 +1,1 @@
+"""Test helpers of the framework: the persona × route scope check (`routes`, `scopecheck`)."""
