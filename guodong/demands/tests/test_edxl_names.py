@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from conftest import client_for
@@ -173,6 +174,29 @@ def test_an_unknown_name_is_flagged_alone_and_the_other_lines_kept(liaison):
     ]
     page = _client(liaison).get(demand.get_absolute_url()).content.decode()
     assert "气垫船" in page and 'id="unresolved-lines"' in page
+
+
+def test_the_api_and_the_page_report_the_line_left_out(liaison):
+    url = f"/api/v1/demands/edxl/?division={division('330402').pk}"
+    data = _request(_resource(1, "发电机组", 2), _resource(2, "气垫船", 1), incident_id="API-1")
+    answer = _client(liaison).post(url, data, content_type="application/xml")
+    assert answer.status_code == 201
+    body = answer.json()
+    assert [u["name"] for u in body["unresolved_lines"]] == ["气垫船"]
+    assert body["lines"][0]["requested_name"] == "发电机组"
+    assert len(body["lines"][0]["candidate_types"]) == 3
+    upload = SimpleUploadedFile(
+        "request.xml",
+        _request(_resource(1, "挖机"), _resource(2, "反重力装置"), incident_id="PAGE-1"),
+        content_type="application/xml",
+    )
+    client = _client(liaison)
+    page = client.post(
+        "/demands/edxl/", {"message": upload, "division": division("330402").pk}, follow=True
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and "未列入需求" in text and "反重力装置" in text
+    assert "原文写作" in text and "挖机" in text
 
 
 def test_a_message_whose_every_name_is_unknown_is_refused_naming_each_line(liaison):
