@@ -142,11 +142,7 @@ class Demand(ScopedModel):
         return reverse("demand_detail", args=[self.pk])
 
     # Events that name other units' holdings and missions: not for a unit's reporter.
-    EVENTS_FOR_OFFICES: ClassVar[tuple[str, ...]] = (
-        "demand.match",
-        "demand.approve_matching",
-        "demand.dispatch",
-    )
+    EVENTS_FOR_OFFICES: ClassVar[tuple[str, ...]] = ("demand.approve_matching", "demand.dispatch")
 
     @classmethod
     def narrows_view(cls, user: Actor) -> bool:
