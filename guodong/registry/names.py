@@ -143,6 +143,10 @@ def variants(core: str) -> list[str]:
         prefix = next((p for p in GENERIC_PREFIXES if base.startswith(p)), None)
         if prefix:
             add(base[len(prefix) :])
+    if core.isascii() and core.endswith("s"):
+        # English plurals: "tents", "generators", "ambulances".
+        add(core[:-2] if core.endswith("es") and not core.endswith("ses") else core[:-1])
+        add(core[:-1])
     return found
 
 
@@ -209,26 +213,30 @@ class Catalogue:
                 self.specs[node.pk] |= key.specs
 
     def resolve(self, *written: str) -> Resolution:
-        """The first of the written values (TypeStructure value, then name) that resolves."""
+        """What the written values (TypeStructure value, then name) stand for: the first that
+        resolves by code, name or synonym; failing that, the first near spelling."""
         values = [" ".join(w.split()) for w in written if w and w.strip()]
         for value in values:
             found = self._resolve(value)
             if found.resolved:
                 return found
-        return Resolution(written=values[0] if values else "")
+        for value in values:
+            key = fold(value)
+            found = self._near(value, key) if key.core else Resolution(value)
+            if found.resolved:
+                return found
+        return Resolution(written=values[-1] if values else "")
 
     def _resolve(self, value: str) -> Resolution:
         by_code = self._by_code(value)
         if by_code is not None:
             return by_code
         key = fold(value)
-        if not key.core:
-            return Resolution(value)
-        for core in (key.core, *variants(key.core)):
+        for core in (key.core, *variants(key.core)) if key.core else ():
             entries = self.index.get(core)
             if entries:
                 return self._from_entries(value, key, entries, exact=core == key.core)
-        return self._near(value, key)
+        return Resolution(value)
 
     def _by_code(self, value: str) -> Resolution | None:
         text = value.strip().lower()
@@ -288,13 +296,13 @@ class Catalogue:
         return Resolution(value, match, types)
 
     def _near(self, value: str, key: Key) -> Resolution:
-        inside = [core for core in self.index if len(core) >= 2 and core in key.core]
+        inside = [core for core in self.index if _long_enough(core) and core in key.core]
         if inside:
             # The head word comes last ("履带式挖掘机", "water pump"): a known name ending the
             # written one wins over a longer one inside it.
             ending = [core for core in inside if key.core.endswith(core)]
             return self._with(value, key, self.index[max(ending or inside, key=len)])
-        around = [core for core in self.index if len(key.core) >= 2 and key.core in core]
+        around = [core for core in self.index if _long_enough(key.core) and key.core in core]
         entries = [entry for core in around for entry in self.index[core]]
         if entries:
             return self._with(value, key, entries)
@@ -308,6 +316,12 @@ class Catalogue:
             return Resolution(value)
         found.match = NameMatch.NEAR
         return found
+
+
+def _long_enough(core: str) -> bool:
+    """Long enough to be found inside another name: two Chinese characters say something; two
+    letters ("dr", "ai") are too often part of an unrelated word once spaces are folded away."""
+    return len(core) >= (4 if core.isascii() else 2)
 
 
 def split_synonyms(text: str) -> list[str]:

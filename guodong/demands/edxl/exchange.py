@@ -31,7 +31,7 @@ from guodong.divisions.geo import county_code_at
 from guodong.divisions.models import Division
 from guodong.missions.choices import ACTIVE_ALLOCATIONS, AllocationState
 from guodong.missions.models import Allocation, Mission
-from guodong.registry.models.catalogue import URN_PREFIX
+from guodong.registry.models.catalogue import URN_PREFIX, NameMatch
 from guodong.registry.names import Catalogue, Resolution
 
 ARRIVALS = ("RequestedArrival", "EstimatedArrival")
@@ -88,7 +88,9 @@ def _line(
     found = catalogue.resolve(item.type_value, item.name)
     line: dict[str, Any] = {
         "resource_type": found.line_type, "edxl_element_id": item.element_id,
-        "requested_name": (found.written or item.name)[:200], "name_match": found.match or "",
+        # The words the office used; a line sent by our own URN has nothing to interpret.
+        "requested_name": (item.name if found.match == NameMatch.URN else found.written)[:200],
+        "name_match": found.match or "",
         "candidate_types": found.candidate_ids, "substitutes_ok": len(found.types) > 1,
         "requirements": "\n".join(
             part for part in (item.requirements, item.function, item.instructions) if part
