@@ -80,14 +80,17 @@ def _line(
 ) -> tuple[dict[str, Any], Resolution]:
     """The demand line an item asks for and how its name resolved; problems go to `errors`."""
 
+    said: set[str] = set()
+
     def fail(field: str, reason: str) -> None:
+        said.add(field)
         errors.setdefault(field, []).append(
             _("Resource {n} ({id}): {reason}").format(n=number, id=item.element_id, reason=reason)
         )
 
     found = catalogue.resolve(item.type_value, item.name)
     line: dict[str, Any] = {
-        "resource_type": found.line_type, "edxl_element_id": item.element_id,
+        "resource_type": found.line_type, "edxl_element_id": item.element_id[:100],
         # The words the office used; a line sent by our own URN has nothing to interpret.
         "requested_name": (item.name if found.match == NameMatch.URN else found.written)[:200],
         "name_match": found.match or "",
@@ -114,12 +117,13 @@ def _line(
         fail("destination_division", reason)
     line.update({
         "latitude": arrival.lat, "longitude": arrival.lon, "destination_division": area,
-        "destination": arrival.place or (area.name if area else ""),
+        "destination": (arrival.place or (area.name if area else ""))[:200],
     })  # fmt: skip
-    # The platform's own line checks (time in the past, point outside China…) under this
-    # message's numbering; the ones said above in EDXL terms are not repeated.
+    # The platform's own line checks (time in the past, point outside China, a retired type…)
+    # under this message's numbering; what was said above in EDXL terms is not repeated, nor is
+    # an unknown name, which import_message reports itself.
     for field, message in line_errors(number, line).items():
-        if field not in {"resource_type", "quantity", *errors}:
+        if field not in said and (field != "resource_type" or found.resolved):
             errors.setdefault(field, []).append(message)
     return line, found
 
@@ -173,7 +177,7 @@ def import_message(
     requester = next((d for role, d in message.contacts if role == "Requester" and d), "")
     fallback = message.contacts[0][1] if message.contacts else ""
     return create_demand(acting_user, {
-        "title": message.incident or _("EDXL-RM demand {id}").format(id=message.message_id),
+        "title": (message.incident or _("EDXL-RM demand {id}").format(id=message.message_id))[:200],
         "requester": (requester or fallback or message.message_id)[:100],
         "incident": (message.incident or message.incident_id)[:200], "division": division,
         "is_exercise": is_exercise or is_exercise_message(message),

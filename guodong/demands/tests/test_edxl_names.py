@@ -219,6 +219,20 @@ def test_other_problems_refuse_the_message_naming_every_line(liaison):
     assert Demand.objects.count() == before
 
 
+def test_each_line_is_checked_on_its_own_and_a_retired_type_is_named(liaison):
+    retired = rtype("EQP.PWR.GEN-S")
+    ResourceType.objects.filter(pk=retired.pk).update(retired_in=99)
+    past = timezone.localtime() - dt.timedelta(days=1)
+    first, second = _resource(1, "帐篷"), _resource(2, "挖机")
+    first.schedules[0].when = second.schedules[0].when = past
+    data = _request(first, second, _resource(3, "", type_value=retired.urn))
+    with pytest.raises(ValidationError) as error:
+        import_message(liaison, data, division=division("330402"))
+    text = " ".join(error.value.messages)
+    assert "第 1 行" in text and "第 2 行" in text and "已经过去" in text
+    assert "小型发电机组" in text and "停用" in text
+
+
 def test_a_huge_amount_is_a_400_naming_the_line(liaison):
     url = f"/api/v1/demands/edxl/?division={division('330402').pk}"
     answer = _client(liaison).post(
