@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from guodong.accounts.choices import Role
 from guodong.accounts.models import User
+from guodong.core.filters import FilterSet, IdFilter
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
-    organization = django_filters.NumberFilter(
-        field_name="organization_id", label=_("organization")
-    )
+    organization = IdFilter(field_name="organization_id", label=_("organization"))
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.filters import FilterSet
 from guodong.core.models import Event
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(FilterSet):
     q = django_filters.CharFilter(
         field_name="object_repr", lookup_expr="icontains", label=_("Search")
     )

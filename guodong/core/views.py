@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
-from django_filters.views import FilterView
+from django_filters.filterset import filterset_factory  # type: ignore[import-untyped]
+from django_filters.views import FilterView  # type: ignore[import-untyped]
 
 from guodong.core.exports import export_response
+from guodong.core.filters import FilterSet
 from guodong.core.forms import style_widgets
 from guodong.core.models import Event
 from guodong.core.tables import Column
@@ -46,14 +48,21 @@ class ObjectListView(ScopedMixin, FilterView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         fmt = request.GET.get("export")
-        if fmt in ("csv", "xlsx"):
-            filterset = self.get_filterset(self.get_filterset_class())
-            queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+        filterset = self.get_filterset(self.get_filterset_class())
+        # With a bad filter there is nothing to export: the page says which filter is wrong.
+        if fmt in ("csv", "xlsx") and filterset.is_valid():
+            queryset = filterset.qs
             rows = ([c.value(obj) for c in self.columns] for obj in queryset[:EXPORT_LIMIT])
             return export_response(
                 self.model._meta.model_name, [c.label for c in self.columns], rows, fmt
             )
         return super().get(request, *args, **kwargs)
+
+    def get_filterset_class(self) -> type[FilterSet]:
+        """A filterset generated from `filterset_fields` checks its ids like a declared one."""
+        if self.filterset_class:
+            return self.filterset_class
+        return filterset_factory(self.model, filterset=FilterSet, fields=self.filterset_fields)
 
     def get_template_names(self) -> list[str]:
         if getattr(self.request, "htmx", False):

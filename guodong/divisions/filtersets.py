@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.filters import FilterSet, IdFilter
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 
@@ -24,10 +25,10 @@ def search_divisions(queryset: QuerySet, value: str) -> QuerySet:
     )
 
 
-class DivisionFilterSet(django_filters.FilterSet):
+class DivisionFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.ChoiceFilter(choices=DivisionLevel.choices, label=_("level"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("parent"))
+    parent = IdFilter(field_name="parent_id", label=_("parent"))
     in_force = django_filters.BooleanFilter(
         field_name="effective_to", lookup_expr="isnull", label=_("in force")
     )

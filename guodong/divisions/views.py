@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guodong.core.filters import id_or_none
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from guodong.divisions.choices import DivisionLevel
@@ -47,8 +48,8 @@ class DivisionListView(ObjectListView):
             if home is None:
                 return queryset.filter(level=DivisionLevel.PROVINCE)
             return queryset.filter(parent=home)
-        if params.get("parent", "").isdigit():
-            self.current = queryset.filter(pk=params["parent"]).first()
+        if (parent := id_or_none(params.get("parent"))) is not None:
+            self.current = queryset.filter(pk=parent).first()
         return queryset
 
     def home_division(self) -> Division | None:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.filters import FilterSet, IdFilter
 from guodong.core.scope import within
 from guodong.divisions.models import Division
 from guodong.orgs.choices import DutyCycle, OrganizationKind, UnitType
 from guodong.orgs.models import DutyItem, Organization
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
     unit_type = django_filters.ChoiceFilter(choices=UnitType.choices, label=_("unit type"))
-    within_division = django_filters.NumberFilter(method="in_subtree", label=_("within division"))
+    within_division = IdFilter(method="in_subtree", label=_("within division"))
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:
@@ -33,10 +34,8 @@ class OrganizationFilterSet(django_filters.FilterSet):
         return queryset.filter(within("division__path", division.path))
 
 
-class DutyItemFilterSet(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(
-        field_name="organization_id", label=_("organization")
-    )
+class DutyItemFilterSet(FilterSet):
+    organization = IdFilter(field_name="organization_id", label=_("organization"))
     cycle = django_filters.ChoiceFilter(choices=DutyCycle.choices, label=_("cycle"))
 
     class Meta:

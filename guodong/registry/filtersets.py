@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-import django_filters.fields
+import django_filters  # type: ignore[import-untyped]
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from h3 import H3BaseException
 
+from guodong.core.filters import FilterSet, H3CellFilter, IdChoiceField, IdChoiceFilter, parse_id
 from guodong.core.scope import within
 from guodong.divisions.models import Division
-from guodong.maps.h3cells import descendant_range
+from guodong.maps.h3cells import STORED_RESOLUTION, descendant_range
 from guodong.orgs.models import Organization
 from guodong.registry.choices import (
     Availability,
@@ -61,7 +61,7 @@ def in_area(queryset: QuerySet, name: str, value: Division) -> QuerySet:
     return queryset.filter(within("division_path", value.path))
 
 
-class AreaChoiceField(django_filters.fields.ModelChoiceField):
+class AreaChoiceField(IdChoiceField):
     """Accepts any division of its queryset but keeps the shorter list `AreaFilter` offers: the
     form's copy of a model choice field lists its whole queryset again (for city staff 1,256
     villages, most of the holdings page's rendering time)."""
@@ -72,7 +72,7 @@ class AreaChoiceField(django_filters.fields.ModelChoiceField):
         return result
 
 
-class AreaFilter(django_filters.ModelChoiceFilter):
+class AreaFilter(IdChoiceFilter):
     """Any division the user can see narrows the list to its subtree (the potential table links
     down to villages); the dropdown offers the counties and townships, and the chosen one."""
 
@@ -84,20 +84,26 @@ class AreaFilter(django_filters.ModelChoiceFilter):
     @property
     def field(self) -> Any:
         field = super().field
-        chosen = str(self.parent.data.get(self.field_name, "")) if self.parent else ""
-        listed = field.queryset.filter(
-            Q(level__in=(2, 3, 4)) | Q(pk=int(chosen) if chosen.isdigit() else None)
-        ).order_by("path")
+        shown = Q(level__in=(2, 3, 4)) | Q(pk=self.chosen_id())
+        listed = field.queryset.filter(shown).order_by("path")
         field.widget.choices = [("", "---------"), *((d.pk, str(d)) for d in listed)]
         return field
 
+    def chosen_id(self) -> int | None:
+        """The division asked for, listed even below the townships (the field checks it)."""
+        chosen = self.parent.data.get(self.field_name) if self.parent else None
+        try:
+            return parse_id(chosen) if chosen else None
+        except ValidationError:
+            return None
 
-class HoldingFilterSet(django_filters.FilterSet):
+
+class HoldingFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     category = django_filters.ChoiceFilter(
         method="in_catalogue", label=_("category"), choices=catalogue_choices
     )
-    type = django_filters.ModelChoiceFilter(
+    type = IdChoiceFilter(
         queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE), label=_("resource type")
     )
     division = AreaFilter()
@@ -107,8 +113,8 @@ class HoldingFilterSet(django_filters.FilterSet):
     )
     owner_kind = django_filters.ChoiceFilter(choices=OwnerKind.choices, label=_("owner kind"))
     condition = django_filters.ChoiceFilter(choices=Condition.choices, label=_("condition"))
-    owner = django_filters.ModelChoiceFilter(queryset=owner_choices, label=_("owner unit"))
-    h3 = django_filters.CharFilter(method="in_cell", label=_("map cell"))
+    owner = IdChoiceFilter(queryset=owner_choices, label=_("owner unit"))
+    h3 = H3CellFilter(method="in_cell", label=_("map cell"), max_resolution=STORED_RESOLUTION)
 
     class Meta:
         model = Holding
@@ -135,21 +141,19 @@ class HoldingFilterSet(django_filters.FilterSet):
     def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return in_catalogue_node(queryset, value)
 
-    def in_cell(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Holdings inside one map cell (any resolution), from the map's popup link."""
-        try:
-            low, high = descendant_range(int(value, 16))
-        except (ValueError, H3BaseException):
-            return queryset.none()
+    def in_cell(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        """Holdings inside one map cell (any resolution up to the stored one), from the map's
+        popup link; the field has checked the cell."""
+        low, high = descendant_range(value)
         return queryset.filter(h3_cell__gte=low, h3_cell__lte=high)
 
     def by_freshness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(freshness_q(value))
 
 
-class SpecialistFilterSet(django_filters.FilterSet):
+class SpecialistFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
-    qualification = django_filters.ModelChoiceFilter(
+    qualification = IdChoiceFilter(
         field_name="qualifications__type",
         queryset=ResourceType.objects.filter(level=CatalogueLevel.TYPE, category__code="HR"),
         label=_("qualification"),
@@ -171,7 +175,7 @@ class SpecialistFilterSet(django_filters.FilterSet):
         return in_catalogue_node(queryset, value, "qualifications__type__path").distinct()
 
 
-class FacilityFilterBase(django_filters.FilterSet):
+class FacilityFilterBase(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("status"))
     division = AreaFilter()

@@ -182,6 +182,15 @@ class Holding(ScopedModel):
                     "Available quantity cannot fall below what missions have reserved."
                 ),
             ),
+            # Exercises never block real missions, but their own ledger is bounded the same way:
+            # a drill cannot book more than the holding has.
+            models.CheckConstraint(
+                condition=Q(quantity_reserved_exercise__lte=F("quantity_available")),
+                name="holding_exercise_reserved_within_available",
+                violation_error_message=_(
+                    "Available quantity cannot fall below what exercises have reserved."
+                ),
+            ),
         ]
         indexes = [
             # Covers the potential query's category x county totals (an index-only scan on

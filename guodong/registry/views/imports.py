@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from guodong.core.filters import id_or_none
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectListView
@@ -32,7 +33,8 @@ RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 
 class TemplateDownloadView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        categories = [int(c) for c in request.GET.getlist("category") if c.isdigit()]
+        chosen = (id_or_none(c) for c in request.GET.getlist("category"))
+        categories = [c for c in chosen if c is not None]
         response = HttpResponse(
             build_template(request.user, categories),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,7 +53,7 @@ class UploadView(LoginRequiredMixin, FormView):
         self.assignment = None
         if (
             request.user.is_authenticated
-            and (assignment_id := request.GET.get("assignment", "")).isdigit()
+            and (assignment_id := id_or_none(request.GET.get("assignment"))) is not None
         ):
             self.assignment = get_object_or_404(
                 SurveyAssignment.objects.filter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -21,42 +22,60 @@ from guodong.registry.potential import PotentialTable, add_people, potential_tab
 TABLE_FILTERS = ("readiness", "freshness", "owner_kind", "condition")
 
 
-def build_table(request: HttpRequest) -> tuple[PotentialTable, HoldingFilterSet]:
+def potential_filters(request: HttpRequest) -> HoldingFilterSet:
+    """The holdings filters of the query, the user's own area when none is asked for."""
     user = request.user
-    visible_divisions = Division.objects.visible_to(user)
     params = request.GET.copy()
-    area = visible_divisions.filter(pk=params.get("division") or 0).first()
-    if area is None and user.organization_id:
-        area = user.organization.division
-        params["division"] = str(area.pk)
-    node = ResourceType.objects.filter(pk=params.get("category") or 0).first()
-    filterset = HoldingFilterSet(params, queryset=Holding.objects.visible_to(user), request=request)
-    holdings = filterset.qs
-    table = potential_table(holdings, node=node, area=area, divisions=visible_divisions)
-    add_people(table, Specialist.objects.visible_to(user))
-    return table, filterset
+    if not params.get("division") and user.organization_id:
+        params["division"] = str(user.organization.division_id)
+    return HoldingFilterSet(params, queryset=Holding.objects.visible_to(user), request=request)
+
+
+def table_for(request: HttpRequest, filterset: HoldingFilterSet) -> PotentialTable:
+    """The table for valid filters: the chosen area's children as columns, the chosen
+    catalogue node's children as rows."""
+    user = request.user
+    area = filterset.form.cleaned_data.get("division")
+    category = filterset.form.cleaned_data.get("category")
+    node = ResourceType.objects.filter(pk=category).first() if category else None
+    visible_divisions = Division.objects.visible_to(user)
+    table = potential_table(filterset.qs, node=node, area=area, divisions=visible_divisions)
+    return add_people(table, Specialist.objects.visible_to(user))
+
+
+def build_table(request: HttpRequest) -> tuple[PotentialTable, HoldingFilterSet]:
+    """The table for the query, or a ValidationError naming each bad filter and its value
+    (the API answers it as a 400)."""
+    filterset = potential_filters(request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.form.errors.as_data())
+    return table_for(request, filterset), filterset
 
 
 class PotentialView(LoginRequiredMixin, TemplateView):
     template_name = "registry/potential.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("export") in ("csv", "xlsx"):
-            table, _filterset = build_table(request)
-            header, *rows = table.as_rows()
+        filterset = potential_filters(request)
+        # With a bad filter there is nothing to export: the page says which filter is wrong.
+        if request.GET.get("export") in ("csv", "xlsx") and filterset.is_valid():
+            header, *rows = table_for(request, filterset).as_rows()
             return export_response("potential", header, rows, request.GET["export"])
-        return super().get(request, *args, **kwargs)
+        return super().get(request, *args, filterset=filterset, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        table, filterset = build_table(self.request)
+        filterset = kwargs.pop("filterset")
         style_widgets(filterset.form)
+        context = {**super().get_context_data(**kwargs), "title": _("Potential query")}
+        if not filterset.is_valid():
+            return {**context, "filter": filterset}
+        table = table_for(self.request, filterset)
         cells_of = table.cell, table.people_cell
         base = self.request.GET.copy()
         for key in ("category", "division", "page", "export"):
             base.pop(key, None)
         return {
-            **super().get_context_data(**kwargs),
-            "title": _("Potential query"),
+            **context,
             "table": table,
             "filter": filterset,
             "filter_query": base.urlencode(),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
 from guodong.accounts.models import User
+from guodong.core.filters import id_or_none
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectListView, apply_errors
@@ -54,7 +55,9 @@ class TaskCreateView(LoginRequiredMixin, FormView):
 
     def holdings(self) -> Any:
         base = Holding.objects.visible_to(self.request.user)
-        return HoldingFilterSet(self.request.GET, queryset=base, request=self.request).qs
+        filterset = HoldingFilterSet(self.request.GET, queryset=base, request=self.request)
+        # A bad filter selects nothing, never silently every holding (`qs` skips bad fields).
+        return filterset.qs if filterset.is_valid() else base.none()
 
     def get_form(self, form_class: Any = None) -> forms.Form:
         form = super().get_form(form_class)
@@ -65,10 +68,8 @@ class TaskCreateView(LoginRequiredMixin, FormView):
         return {**super().get_context_data(**kwargs), "count": self.holdings().count()}
 
     def form_valid(self, form: TaskForm) -> HttpResponse:
-        division_id = self.request.GET.get("division", "")
-        division = (
-            Division.objects.visible_to(self.request.user).filter(pk=division_id or 0).first()
-        )
+        division_id = id_or_none(self.request.GET.get("division"))
+        division = Division.objects.visible_to(self.request.user).filter(pk=division_id).first()
         division = division or self.request.user.organization.division
         try:
             task = create_verification_task(
