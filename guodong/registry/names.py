@@ -51,7 +51,7 @@ MEASURE_WORDS = "台顶辆架艘套个部件张具只条床箱名所间副块根
 COUNT = re.compile(rf"^\d+(?:\.\d+)?[{MEASURE_WORDS}]|[×x*]\d+$")
 SPEC = re.compile(r"[≥≤<>]?\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?:[a-z][a-z0-9]*|座|米|升|人)?")
 INTERVAL = re.compile(r"([≥≤<>]?)(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?(.*)")
-NOT_WORD = re.compile(r"[^\w≥≤<>.-]|_")
+NOT_WORD = re.compile(r"\W|_")
 GENERIC_SUFFIXES = ("若干", "一批", "等", "设备", "装备", "器材", "类", "型", *MEASURE_WORDS)
 GENERIC_PREFIXES = ("应急", "救灾", "防汛", "抢险", "紧急", "救援", "急需", "移动式", "移动")
 CODE = re.compile(r"[a-z0-9][a-z0-9.\-]*", re.IGNORECASE)
@@ -82,7 +82,7 @@ def fold(text: str) -> Key:
     outside = COUNT.sub("", outside)
     specs |= _specs(outside)
     core = SPEC.sub("", outside)
-    core = NOT_WORD.sub("", core).strip(".-")
+    core = NOT_WORD.sub("", core)
     return Key(core, frozenset(specs))
 
 
