@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guodong.accounts.choices import ROLE_PERMISSIONS, Role
+from guodong.core.actors import Actor
 from guodong.core.models import ScopedModel, ScopedQuerySet
+
+_QS = TypeVar("_QS", bound="models.QuerySet[Any, Any]")
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -41,7 +44,7 @@ class User(AbstractUser, ScopedModel):
         related_name="users",
     )
 
-    objects = ScopedUserManager()
+    objects = ScopedUserManager()  # type: ignore[misc]  # a manager, as AbstractUser's
 
     class Meta:
         verbose_name = _("user")
@@ -63,9 +66,9 @@ class User(AbstractUser, ScopedModel):
         """ "" for a superuser (everything), the organization's division path, or None."""
         if self.is_superuser:
             return ""
-        if self.organization_id is None:
+        if self.organization is None:
             return None
-        return self.organization.division.path
+        return str(self.organization.division.path)
 
     def get_absolute_url(self) -> str:
         return reverse("user_detail", args=[self.pk])
@@ -76,12 +79,10 @@ class User(AbstractUser, ScopedModel):
         return self.is_superuser or permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
     def audit_scope_path(self) -> str:
-        return self.organization.division.path if self.organization_id else ""
+        return str(self.organization.division.path) if self.organization else ""
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
+    def restrict_for_role(cls, queryset: _QS, user: Actor, action: str) -> _QS:
         """An administrator manages the levels below and their own level's non-administrators;
         never themselves or a fellow administrator."""
         if action == "view" or user.is_superuser:

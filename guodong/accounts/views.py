@@ -11,6 +11,7 @@ from guodong.accounts.filtersets import UserFilterSet
 from guodong.accounts.forms import PasswordForm, UserForm
 from guodong.accounts.models import User
 from guodong.accounts.services import create_user, set_password, update_user
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 
@@ -46,6 +47,8 @@ class UserDetailView(ObjectDetailView):
 
 
 class UserEditView(ObjectEditView):
+    request: AuthenticatedHttpRequest
+
     model = User
     form_class = UserForm
     update_service = staticmethod(update_user)
@@ -59,6 +62,8 @@ class UserEditView(ObjectEditView):
 
 
 class UserPasswordView(ObjectEditView):
+    request: AuthenticatedHttpRequest
+
     model = User
     form_class = PasswordForm
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from shapely.geometry import Point
+from shapely.geometry import Point  # type: ignore[import-untyped]
 
 from guodong.core.audit import BULK_KEY, bulk_rows, record_event
 from guodong.core.scope import within

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+from shapely import STRtree  # type: ignore[import-untyped]
+from shapely.geometry import Point, shape  # type: ignore[import-untyped]
+from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 
 _lock = threading.Lock()
 # Rough bounds of the People's Republic of China; points outside skip the polygon test.

@@ -76,7 +76,7 @@ class Division(ScopedModel):
         return self.name
 
     def audit_scope_path(self) -> str:
-        return self.path
+        return str(self.path)
 
     def get_absolute_url(self) -> str:
         return reverse("division_detail", args=[self.pk])
@@ -198,4 +198,4 @@ class DivisionLoad(ScopedModel):
         return f"{self.scope_name} · {self.source}"
 
     def audit_scope_path(self) -> str:
-        return self.scope_path
+        return str(self.scope_path)

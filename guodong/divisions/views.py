@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.filters import id_or_none
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
@@ -32,6 +33,8 @@ COLUMNS = [
 
 class DivisionListView(ObjectListView):
     """Browse the tree one level at a time from the user's own division, or search it."""
+
+    request: AuthenticatedHttpRequest
 
     model = Division
     filterset_class = DivisionFilterSet
@@ -70,6 +73,8 @@ class DivisionListView(ObjectListView):
 
 
 class DivisionDetailView(ObjectDetailView):
+    request: AuthenticatedHttpRequest
+
     model = Division
     template_name = "divisions/division_detail.html"
     fields: ClassVar[list[Column]] = [
@@ -92,6 +97,8 @@ class DivisionDetailView(ObjectDetailView):
 
 
 class GridCreateView(ObjectEditView):
+    request: AuthenticatedHttpRequest
+
     model = Division
     form_class = GridForm
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 XLSX_MAGIC = b"PK\x03\x04"
 SNIFF_BYTES = 1 << 20

@@ -18,7 +18,7 @@ from itertools import zip_longest
 from typing import Any
 
 import numpy as np
-import shapely
+import shapely  # type: ignore[import-untyped]
 from django.utils import timezone
 from django.utils.translation import gettext as _
 

@@ -83,7 +83,7 @@ class Facility(ScopedModel):
         return reverse(self.url_name, args=[self.pk])
 
     def audit_scope_path(self) -> str:
-        return self.division_path
+        return str(self.division_path)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.division_path = self.division.path

@@ -69,7 +69,7 @@ class Specialist(ScopedModel):
         return reverse("specialist_detail", args=[self.pk])
 
     def audit_scope_path(self) -> str:
-        return self.division_path
+        return str(self.division_path)
 
     @property
     def id_number_masked(self) -> str:
@@ -97,7 +97,7 @@ class Specialist(ScopedModel):
         self.id_number = (self.id_number or "").strip().upper()
         self.id_number_index = blind_index(self.id_number)
         self.division_path = self.division.path
-        if self.employer_id and not self.employer_name:
+        if self.employer is not None and not self.employer_name:
             self.employer_name = self.employer.name
         super().save(*args, **kwargs)
 

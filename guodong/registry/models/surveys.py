@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import Actor
 from guodong.core.models import ScopedModel
 from guodong.core.scope import PathField
+
+_QS = TypeVar("_QS", bound="models.QuerySet[Any, Any]")
 
 
 class CampaignStatus(models.TextChoices):
@@ -54,7 +57,7 @@ class SurveyCampaign(ScopedModel):
         return reverse("campaign_detail", args=[self.pk])
 
     def audit_scope_path(self) -> str:
-        return self.division.path
+        return str(self.division.path)
 
 
 class AssignmentStatus(models.TextChoices):
@@ -168,13 +171,11 @@ class ImportJob(ScopedModel):
         return not user.has_role_perm("registry.change")
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
+    def restrict_for_role(cls, queryset: _QS, user: Actor, action: str) -> _QS:
         """Office staff see every import in their area; others only their own uploads."""
         if user.has_role_perm("registry.change"):
             return queryset
         return queryset.filter(uploaded_by=user)
 
     def audit_scope_path(self) -> str:
-        return self.scope_path
+        return str(self.scope_path)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import Actor
 from guodong.core.models import ScopedModel
 from guodong.registry.choices import Condition
+
+_QS = TypeVar("_QS", bound="models.QuerySet[Any, Any]")
 
 
 class TaskStatus(models.TextChoices):
@@ -64,16 +67,14 @@ class VerificationTask(ScopedModel):
         return reverse("verificationtask_detail", args=[self.pk])
 
     @classmethod
-    def restrict_for_role(
-        cls, queryset: models.QuerySet, user: Any, action: str
-    ) -> models.QuerySet:
+    def restrict_for_role(cls, queryset: _QS, user: Actor, action: str) -> _QS:
         """Recording results is for the assignee only."""
         if action == "record":
             return queryset.filter(assignee=user)
         return queryset
 
     def audit_scope_path(self) -> str:
-        return self.division.path
+        return str(self.division.path)
 
 
 class VerificationItem(models.Model):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from guodong.registry.filtersets import (
@@ -15,6 +16,7 @@ from guodong.registry.filtersets import (
 )
 from guodong.registry.forms import facility_form
 from guodong.registry.models import CivilDefenceWork, Siren, Warehouse
+from guodong.registry.models.facilities import Facility
 from guodong.registry.services import create_facility, update_facility
 
 COMMON_TAIL = [
@@ -42,7 +44,7 @@ FILTERSETS = {
 }
 
 
-def facility_views(model: type) -> dict[str, Any]:
+def facility_views(model: type[Facility]) -> dict[str, Any]:
     """List, detail, edit and history views for one facility model."""
     name = model._meta.model_name
     columns = [Column("name", _("name"), link=True), *EXTRA_COLUMNS[model], *COMMON_TAIL]
@@ -55,12 +57,15 @@ def facility_views(model: type) -> dict[str, Any]:
         template_name = "registry/facility_detail.html"
 
     class EditView(ObjectEditView):
+        request: AuthenticatedHttpRequest
         form_class = facility_form(model)
 
         def save(self, form: Any) -> Any:
             if self.object is None:
                 return create_facility(self.request.user, model, dict(form.cleaned_data))
-            return update_facility(self.request.user, self.object, dict(form.cleaned_data))
+            return update_facility(
+                self.request.user, cast(Facility, self.object), dict(form.cleaned_data)
+            )
 
     class HistoryView(ObjectHistoryView):
         pass

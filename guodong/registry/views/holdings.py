@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from guodong.registry.filtersets import HoldingFilterSet
 from guodong.registry.forms import HoldingForm
 from guodong.registry.freshness import with_freshness
-from guodong.registry.models import Holding
+from guodong.registry.models import Holding, Specialist
 from guodong.registry.services import (
     confirm_own_holdings,
     create_holding,
@@ -52,11 +53,13 @@ class HoldingListView(ObjectListView):
     template_name = "registry/holding_list.html"
     columns: ClassVar[list[Column]] = COLUMNS
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         return with_freshness(super().get_queryset().select_related("type", "division"))
 
 
 class HoldingDetailView(ObjectDetailView):
+    request: AuthenticatedHttpRequest
+
     model = Holding
     template_name = "registry/holding_detail.html"
     fields: ClassVar[list[Column]] = [
@@ -81,7 +84,7 @@ class HoldingDetailView(ObjectDetailView):
         Column("notes", gettext_lazy("notes")),
     ]
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         return with_freshness(super().get_queryset())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -91,6 +94,8 @@ class HoldingDetailView(ObjectDetailView):
 
 
 class HoldingEditView(ObjectEditView):
+    request: AuthenticatedHttpRequest
+
     model = Holding
     form_class = HoldingForm
 
@@ -99,7 +104,8 @@ class HoldingEditView(ObjectEditView):
         confirm = fields.pop("confirm_location", False)
         if self.object is None:
             return create_holding(self.request.user, fields, confirm_location=confirm)
-        return update_holding(self.request.user, self.object, fields, confirm_location=confirm)
+        holding = cast(Holding, self.object)
+        return update_holding(self.request.user, holding, fields, confirm_location=confirm)
 
 
 class HoldingHistoryView(ObjectHistoryView):
@@ -109,10 +115,10 @@ class HoldingHistoryView(ObjectHistoryView):
 class RevealView(LoginRequiredMixin, View):
     """POST: show the clear personal data of one record (logged). Renders a small fragment."""
 
-    model: type = Holding
+    model: type[Holding] | type[Specialist] = Holding
     fields: ClassVar[list[str]] = ["contact_phone"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.model.objects.visible_to(request.user), pk=pk)
         values = reveal(request.user, obj, self.fields)
         return render(request, "registry/_revealed.html", {"values": values.values()})
@@ -121,7 +127,7 @@ class RevealView(LoginRequiredMixin, View):
 class ConfirmOwnHoldingsView(LoginRequiredMixin, View):
     """A reporter confirms their unit's holdings are still accurate, in one action."""
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         count = confirm_own_holdings(request.user)
         messages.success(
             request, _("Confirmed {count} holdings of your unit as accurate.").format(count=count)
@@ -133,6 +139,8 @@ class ConfirmOwnHoldingsView(LoginRequiredMixin, View):
 
 class DuplicateListView(LoginRequiredMixin, TemplateView):
     """Groups of holdings with the same owner, type and place, offered for merging."""
+
+    request: AuthenticatedHttpRequest
 
     template_name = "registry/duplicates.html"
 
@@ -156,7 +164,7 @@ class DuplicateListView(LoginRequiredMixin, TemplateView):
 
 
 class MergeView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         visible = Holding.objects.visible_to(request.user)
         survivor = get_object_or_404(visible, pk=pk)
         duplicate = get_object_or_404(visible, pk=request.POST.get("duplicate") or 0)

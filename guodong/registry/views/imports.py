@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from guodong.accounts.models import User
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.filters import id_or_none
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
@@ -43,21 +45,24 @@ class TemplateDownloadView(LoginRequiredMixin, View):
         return response
 
 
-class UploadView(LoginRequiredMixin, FormView):
-    form_class = UploadForm
+class UploadView(LoginRequiredMixin, FormView[forms.Form]):
+    request: AuthenticatedHttpRequest
+    form_class: type[forms.Form] = UploadForm
     template_name = "registry/upload.html"
+    assignment: SurveyAssignment | None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.has_role_perm("registry.import"):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if isinstance(user, User) and not user.has_role_perm("registry.import"):
             raise PermissionDenied(_("Your role may not perform this action."))
         self.assignment = None
         if (
-            request.user.is_authenticated
+            isinstance(user, User)
             and (assignment_id := id_or_none(request.GET.get("assignment"))) is not None
         ):
             self.assignment = get_object_or_404(
                 SurveyAssignment.objects.filter(
-                    campaign__in=_visible_campaigns(request.user)
+                    campaign__in=SurveyCampaign.objects.visible_to(user)
                 ).select_related("campaign", "organization"),
                 pk=assignment_id,
             )
@@ -71,7 +76,7 @@ class UploadView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "assignment": self.assignment}
 
-    def form_valid(self, form: UploadForm) -> HttpResponse:
+    def form_valid(self, form: forms.Form) -> HttpResponse:
         try:
             job = start_import(
                 self.request.user,
@@ -172,11 +177,8 @@ class EntryView(UploadView):
         return HttpResponseRedirect(job.get_absolute_url())
 
 
-def _visible_campaigns(user: Any) -> Any:
-    return SurveyCampaign.objects.visible_to(user)
-
-
-class ImportDetailView(LoginRequiredMixin, DetailView):
+class ImportDetailView(LoginRequiredMixin, DetailView[ImportJob]):
+    request: AuthenticatedHttpRequest
     template_name = "registry/import_detail.html"
 
     def get_queryset(self) -> Any:
@@ -205,7 +207,7 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
 class ImportDecisionView(LoginRequiredMixin, View):
     """POST decision=commit (keep the valid rows) or decision=discard (write nothing)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
         try:
             if request.POST.get("decision") == "commit":

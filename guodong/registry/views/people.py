@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from guodong.registry.filtersets import SpecialistFilterSet
@@ -33,7 +34,7 @@ class SpecialistListView(ObjectListView):
     add_url_name = "specialist_add"
     columns: ClassVar[list[Column]] = COLUMNS
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         return (
             super()
             .get_queryset()
@@ -43,6 +44,8 @@ class SpecialistListView(ObjectListView):
 
 
 class SpecialistDetailView(ObjectDetailView):
+    request: AuthenticatedHttpRequest
+
     model = Specialist
     template_name = "registry/specialist_detail.html"
     fields: ClassVar[list[Column]] = [*COLUMNS, Column("notes", _("notes"))]
@@ -54,6 +57,8 @@ class SpecialistDetailView(ObjectDetailView):
 
 
 class SpecialistEditView(ObjectEditView):
+    request: AuthenticatedHttpRequest
+
     model = Specialist
     form_class = SpecialistForm
 
@@ -62,7 +67,7 @@ class SpecialistEditView(ObjectEditView):
         if self.object is None:
             qualifications = [(t, 3) for t in fields.pop("qualifications", [])]
             return create_specialist(self.request.user, fields, qualifications)
-        return update_specialist(self.request.user, self.object, fields)
+        return update_specialist(self.request.user, cast(Specialist, self.object), fields)
 
 
 class SpecialistHistoryView(ObjectHistoryView):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.forms import BaseForm
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import Actor, AuthenticatedHttpRequest
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from guodong.divisions.models import Division
@@ -18,7 +19,7 @@ from guodong.registry.services import open_campaign
 from guodong.registry.surveys import assignment_rows, changes_since_last
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(forms.ModelForm[SurveyCampaign]):
     categories = forms.ModelMultipleChoiceField(
         label=_("categories"), queryset=ResourceType.objects.filter(level=CatalogueLevel.CATEGORY)
     )
@@ -31,14 +32,16 @@ class CampaignForm(forms.ModelForm):
         fields = ["name", "year", "division", "deadline"]
         widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = (
+        division = cast("forms.ModelChoiceField[Division]", self.fields["division"])
+        assignees = cast("forms.ModelMultipleChoiceField[Organization]", self.fields["assignees"])
+        division.queryset = (
             Division.objects.visible_to(user)
             .filter(effective_to__isnull=True, level__lte=4)
             .order_by("path")
         )
-        self.fields["assignees"].queryset = Organization.objects.visible_to(user).filter(
+        assignees.queryset = Organization.objects.visible_to(user).filter(
             is_active=True, kind__in=["member_unit", "station"]
         )
 
@@ -57,6 +60,8 @@ class CampaignListView(ObjectListView):
 
 
 class CampaignEditView(ObjectEditView):
+    request: AuthenticatedHttpRequest
+
     model = SurveyCampaign
     form_class = CampaignForm
 
@@ -67,6 +72,8 @@ class CampaignEditView(ObjectEditView):
 
 
 class CampaignDetailView(ObjectDetailView):
+    request: AuthenticatedHttpRequest
+
     model = SurveyCampaign
     template_name = "registry/campaign_detail.html"
     fields: ClassVar[list[Column]] = [

@@ -4,7 +4,7 @@ results on a phone-sized page."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
 from guodong.accounts.models import User
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.filters import id_or_none
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
@@ -36,17 +37,19 @@ class TaskForm(forms.Form):
         label=gettext_lazy("due date"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.visible_to(user).filter(
+        assignee = cast("forms.ModelChoiceField[User]", self.fields["assignee"])
+        assignee.queryset = User.objects.visible_to(user).filter(
             is_active=True, role__in=["grid_worker", "staff"]
         )
         self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=14)
 
 
-class TaskCreateView(LoginRequiredMixin, FormView):
+class TaskCreateView(LoginRequiredMixin, FormView[TaskForm]):
     """Create a task from the holdings filter in the query string (e.g. stale ones in a town)."""
 
+    request: AuthenticatedHttpRequest
     form_class = TaskForm
     template_name = "registry/task_create.html"
 
@@ -59,7 +62,7 @@ class TaskCreateView(LoginRequiredMixin, FormView):
         # A bad filter selects nothing, never silently every holding (`qs` skips bad fields).
         return filterset.qs if filterset.is_valid() else base.none()
 
-    def get_form(self, form_class: Any = None) -> forms.Form:
+    def get_form(self, form_class: Any = None) -> TaskForm:
         form = super().get_form(form_class)
         style_widgets(form)
         return form
@@ -69,8 +72,12 @@ class TaskCreateView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form: TaskForm) -> HttpResponse:
         division_id = id_or_none(self.request.GET.get("division"))
-        division = Division.objects.visible_to(self.request.user).filter(pk=division_id).first()
-        division = division or self.request.user.organization.division
+        visible = Division.objects.visible_to(self.request.user)
+        division = visible.filter(pk=division_id).first() if division_id is not None else None
+        organization = self.request.user.organization
+        division = division or (organization.division if organization else None)
+        if division is None:
+            raise Http404
         try:
             task = create_verification_task(
                 self.request.user, division=division, holdings=self.holdings(), **form.cleaned_data
@@ -93,7 +100,8 @@ class TaskListView(ObjectListView):
     ]
 
 
-class TaskDetailView(LoginRequiredMixin, DetailView):
+class TaskDetailView(LoginRequiredMixin, DetailView[VerificationTask]):
+    request: AuthenticatedHttpRequest
     template_name = "registry/task_detail.html"
 
     def get_queryset(self) -> Any:
@@ -117,10 +125,10 @@ class TaskDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class RecordResultView(LoginRequiredMixin, FormView):
+class RecordResultView(LoginRequiredMixin, FormView[VerificationResultForm]):
     form_class = VerificationResultForm
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
         item = get_object_or_404(
             VerificationItem.objects.filter(
                 task__in=VerificationTask.objects.visible_to(request.user)
@@ -131,7 +139,10 @@ class RecordResultView(LoginRequiredMixin, FormView):
         if not form.is_valid():
             messages.error(
                 request,
-                "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()),
+                "; ".join(
+                    f"{form.fields[k].label}: {' '.join(str(m) for m in v)}"
+                    for k, v in form.errors.items()
+                ),
             )
             return HttpResponseRedirect(item.task.get_absolute_url())
         try:
@@ -143,15 +154,17 @@ class RecordResultView(LoginRequiredMixin, FormView):
         return HttpResponseRedirect(item.task.get_absolute_url() + f"#item-{item.pk}")
 
 
-class PhotoView(LoginRequiredMixin, DetailView):
+class PhotoView(LoginRequiredMixin, DetailView[VerificationItem]):
     """Evidence photos are served only to users who can see the task (never from /media)."""
+
+    request: AuthenticatedHttpRequest
 
     def get_queryset(self) -> Any:
         return VerificationItem.objects.filter(
             task__in=VerificationTask.objects.visible_to(self.request.user)
         )
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:  # type: ignore[override]
         item = self.get_object()
         if not item.photo:
             raise Http404
