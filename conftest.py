@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -71,7 +72,7 @@ for _name, _username in PERSONAS.items():
 
 
 @pytest.fixture
-def dispatched_missions(db, liaison, nanhu_staff, reporter):  # noqa: ANN001, ANN201
+def dispatched_missions(db: None, liaison: User, nanhu_staff: User, reporter: User) -> list[Any]:
     """A real demand of 南湖区 matched to two units' generators and dispatched: one mission for
     the reporter's unit, one for another unit (which the reporter must never see)."""
     import datetime as dt
@@ -102,7 +103,7 @@ def dispatched_missions(db, liaison, nanhu_staff, reporter):  # noqa: ANN001, AN
         })  # fmt: skip
     demand = create_demand(liaison, {
         "title": "防汛抢险发电保障", "requester": "嘉兴军分区", "incident": "2026 防汛",
-        "division": village.parent.parent,
+        "division": Division.objects.get(code="330402", effective_to__isnull=True),
     }, [{
         "resource_type": generator, "quantity": 4, "destination_division": village,
         "destination": "大桥镇集结点", "latitude": 30.7490, "longitude": 120.8270,
@@ -115,7 +116,7 @@ def dispatched_missions(db, liaison, nanhu_staff, reporter):  # noqa: ANN001, AN
 
 
 @pytest.fixture
-def reporter_with_mission(reporter, dispatched_missions) -> User:  # noqa: ANN001
+def reporter_with_mission(reporter: User, dispatched_missions: list[Any]) -> User:
     """The member-unit reporter whose unit has a dispatched mission (and another unit has one
     of the same demand)."""
     assert {m.unit_id for m in dispatched_missions} > {reporter.organization_id}

@@ -35,6 +35,6 @@ class EventListView(ObjectListView):
         return context
 
 
-class EventDetailView(ScopedMixin, DetailView):
+class EventDetailView(ScopedMixin, DetailView[Event]):
     model = Event
     template_name = "core/event_detail.html"

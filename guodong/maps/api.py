@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from guodong.core.actors import AuthenticatedRequest
 from guodong.maps.boundaries import boundaries_for, jurisdiction_division
 from guodong.maps.layers import (
     FACILITY_MODELS,
@@ -29,7 +29,7 @@ from guodong.registry.filtersets import HoldingFilterSet
 from guodong.registry.models import ResourceType
 
 
-def _filterset(request: Request) -> HoldingFilterSet:
+def _filterset(request: AuthenticatedRequest) -> HoldingFilterSet:
     filterset = HoldingFilterSet(
         request.query_params, queryset=all_holdings(request.user), request=request
     )
@@ -38,11 +38,11 @@ def _filterset(request: Request) -> HoldingFilterSet:
     return filterset
 
 
-def _filtered_holdings(request: Request) -> Any:
+def _filtered_holdings(request: AuthenticatedRequest) -> Any:
     return _filterset(request).qs
 
 
-def _number(request: Request, name: str, low: float, high: float) -> float:
+def _number(request: AuthenticatedRequest, name: str, low: float, high: float) -> float:
     try:
         value = float(request.query_params[name])
     except (KeyError, ValueError) as error:
@@ -58,7 +58,7 @@ class BoundariesView(APIView):
     """GeoJSON polygons of the user's area (the basemap)."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         if request.user.jurisdiction_path is None:
             return Response({"type": "FeatureCollection", "features": []})
         return Response(boundaries_for(jurisdiction_division(request.user)))
@@ -71,7 +71,7 @@ class HoldingsLayerView(APIView):
         parameters=[OpenApiParameter("zoom", int, description="Leaflet zoom level (4–18)")],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         zoom = int(_number(request, "zoom", 1, 20)) if "zoom" in request.query_params else 10
         # A single type has one unit, so its quantities can be added up into a heat layer.
         hexagons = bool(request.query_params.get("type"))
@@ -90,7 +90,7 @@ class HoldingsLayerView(APIView):
 class FacilitiesLayerView(APIView):
     @extend_schema(parameters=[OpenApiParameter("kind", str, enum=list(FACILITY_MODELS))],
                    responses={200: {"type": "array", "items": {"type": "object"}}})  # fmt: skip
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         kind = request.query_params.get("kind", "")
         if kind not in FACILITY_MODELS:
             raise exceptions.ValidationError(
@@ -101,20 +101,21 @@ class FacilitiesLayerView(APIView):
 
 class SpecialistsLayerView(APIView):
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})  # a list
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(specialists_layer(request.user))
 
 
 def _ring(text: str) -> list[tuple[float, float]]:
     """ "lat,lon;lat,lon;…" → points; 3 to 200 of them, inside the world's ranges."""
     try:
-        points = [tuple(float(v) for v in pair.split(",")) for pair in text.split(";") if pair]
+        pairs = [[float(v) for v in pair.split(",")] for pair in text.split(";") if pair]
     except ValueError as error:
         raise exceptions.ValidationError(
             {"polygon": [_("Write the polygon as “lat,lon;lat,lon;…”.")]}
         ) from error
-    if not 3 <= len(points) <= 200 or any(len(p) != 2 for p in points):
+    if not 3 <= len(pairs) <= 200 or any(len(p) != 2 for p in pairs):
         raise exceptions.ValidationError({"polygon": [_("A polygon has 3 to 200 vertices.")]})
+    points = [(lat, lon) for lat, lon in pairs]
     if any(not (-90 <= lat <= 90 and -180 <= lon <= 180) for lat, lon in points):
         raise exceptions.ValidationError(
             {"polygon": [_("A vertex lies outside the valid coordinate range.")]}
@@ -133,7 +134,7 @@ class InsideView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         if polygon := request.query_params.get("polygon"):
             try:
                 types = inside_polygon(_filtered_holdings(request), _ring(polygon))

@@ -16,7 +16,7 @@ from guodong.core.actors import Actor
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 
-FILES = {
+FILES: dict[int, str] = {
     DivisionLevel.PROVINCE: "province.geojson",
     DivisionLevel.CITY: "city.geojson",
     DivisionLevel.COUNTY: "district.geojson",
@@ -88,7 +88,7 @@ def boundaries_for(home: Division | None) -> dict[str, Any]:
                 features.append(_feature(division, geometry, "area"))
         return {"type": "FeatureCollection", "features": features}
     outline = home
-    while outline.level > DivisionLevel.COUNTY:
+    while outline.level > DivisionLevel.COUNTY and outline.parent is not None:
         outline = outline.parent
     if geometry := polygons(outline.level).get(outline.code):
         features.append(_feature(outline, geometry, "outline"))

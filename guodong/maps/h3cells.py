@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import h3
 from django.db.models import BigIntegerField, ExpressionWrapper, F
+from django.db.models.expressions import CombinedExpression
 from h3.api.basic_int import latlng_to_cell as latlng_to_int
 
 STORED_RESOLUTION = 9
@@ -21,7 +22,7 @@ KEEP_MASK = ~RESOLUTION_BITS
 def cell_of(latitude: float | None, longitude: float | None) -> int | None:
     if latitude is None or longitude is None:
         return None
-    return latlng_to_int(latitude, longitude, STORED_RESOLUTION)
+    return int(latlng_to_int(latitude, longitude, STORED_RESOLUTION))
 
 
 def cells_of(latitudes: list[float | None], longitudes: list[float | None]) -> list[int | None]:
@@ -40,7 +41,7 @@ def parent_of(cell: int, resolution: int) -> int:
     return (cell & KEEP_MASK) | (resolution << 52) | _low_digits(resolution)
 
 
-def parent_expression(field: str, resolution: int) -> ExpressionWrapper:
+def parent_expression(field: str, resolution: int) -> ExpressionWrapper[CombinedExpression]:
     """SQL for the parent cell at `resolution` of the stored cell in `field`."""
     return ExpressionWrapper(
         F(field).bitand(KEEP_MASK).bitor((resolution << 52) | _low_digits(resolution)),
@@ -60,7 +61,8 @@ def descendant_range(cell: int) -> tuple[int, int]:
 
 
 def center(cell: int) -> tuple[float, float]:
-    return h3.cell_to_latlng(h3.int_to_str(cell))
+    lat, lng = h3.cell_to_latlng(h3.int_to_str(cell))
+    return float(lat), float(lng)
 
 
 def boundary(cell: int) -> list[tuple[float, float]]:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from shapely.geometry import Polygon
 
+from guodong.core.actors import Actor
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.maps.boundaries import centroid_of
@@ -39,7 +40,9 @@ def resolution_for(zoom: int) -> int:
     return ZOOM_RESOLUTION.get(zoom, MAX_RESOLUTION)
 
 
-def holdings_layer(holdings: QuerySet, zoom: int, *, hexagons: bool = False) -> dict[str, Any]:
+def holdings_layer(
+    holdings: QuerySet[Holding], zoom: int, *, hexagons: bool = False
+) -> dict[str, Any]:
     """Holdings per H3 cell: count, quantities and the freshness mix; with `hexagons`, each
     cell's outline too (the heat layer of one type's quantity)."""
     resolution = resolution_for(zoom)
@@ -116,7 +119,7 @@ def facilities_layer(user: Any, kind: str) -> list[dict[str, Any]]:
             "status_label": str(facility.get_status_display()),
             "url": facility.get_absolute_url(),
         }  # fmt: skip
-        if kind == "shelter":
+        if isinstance(facility, CivilDefenceWork):
             point["capacity"] = facility.capacity_persons
         points.append(point)
     return points
@@ -150,8 +153,8 @@ def specialists_layer(user: Any) -> list[dict[str, Any]]:
 
 
 def inside_rectangle(
-    holdings: QuerySet, south: float, west: float, north: float, east: float
-) -> list[dict]:
+    holdings: QuerySet[Holding], south: float, west: float, north: float, east: float
+) -> list[dict[str, Any]]:
     """How much of each type lies inside the rectangle."""
     rows = (
         holdings.filter(
@@ -178,7 +181,9 @@ class AreaTooLarge(ValueError):
     pass
 
 
-def inside_polygon(holdings: QuerySet, ring: list[tuple[float, float]]) -> list[dict]:
+def inside_polygon(
+    holdings: QuerySet[Holding], ring: list[tuple[float, float]]
+) -> list[dict[str, Any]]:
     """How much of each type lies inside a polygon: the bounding box narrows it in SQL, the
     exact test runs on the candidates' points."""
     polygon = Polygon([(lon, lat) for lat, lon in ring])
@@ -196,7 +201,7 @@ def inside_polygon(holdings: QuerySet, ring: list[tuple[float, float]]) -> list[
     inside = shapely.contains_xy(
         polygon, np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
     )
-    totals: dict[int, list] = {}
+    totals: dict[int, list[float]] = {}
     for row, hit in zip(rows, inside, strict=True):
         if hit:
             entry = totals.setdefault(row[2], [0, 0.0, 0.0])
@@ -217,5 +222,5 @@ def inside_polygon(holdings: QuerySet, ring: list[tuple[float, float]]) -> list[
     return sorted(result, key=lambda r: -r["count"])
 
 
-def all_holdings(user: Any) -> QuerySet:
+def all_holdings(user: Actor) -> QuerySet[Holding]:
     return Holding.objects.visible_to(user)

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from guodong.accounts.models import User
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.exports import export_response
 from guodong.core.forms import style_widgets
 from guodong.core.models import Event
@@ -32,6 +33,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     """Real figures for the user's jurisdiction."""
 
     template_name = "maps/home.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -64,7 +66,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 class DashboardExportView(LoginRequiredMixin, View):
     """Any dashboard table as an xlsx file (formula injection escaped)."""
 
-    def get(self, request: HttpRequest, key: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         table = next((t for t in dashboard_tables(request.user) if t.key == key), None)
         if table is None:
             raise Http404

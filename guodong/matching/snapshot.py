@@ -70,7 +70,9 @@ def _epoch(moment: dt.datetime | None) -> int:
     return int(moment.timestamp()) if moment else NEVER
 
 
-def _columns(rows: list[tuple], paths: Interned, owners: Interned) -> dict[str, np.ndarray]:
+def _columns(
+    rows: list[tuple[Any, ...]], paths: Interned, owners: Interned
+) -> dict[str, np.ndarray]:
     nan = float("nan")
     return {
         "ids": np.fromiter((r[0] for r in rows), np.int64, len(rows)),
@@ -108,6 +110,7 @@ class HoldingSnapshot:
             if self.columns is None or not self._catch_up(sequence):
                 self._rebuild(sequence)
             self.last_hash = last_hash
+            assert self.columns is not None  # built just above
             return self.columns
 
     def positions(self, pks: list[int]) -> np.ndarray:
@@ -161,6 +164,8 @@ class HoldingSnapshot:
             )
         }
         columns, fresh_rows = self.columns, []
+        if columns is None:
+            return False
         paths, owners = Interned(columns.paths), Interned(columns.owner_names)
         for pk in (int(pk) for pk in changed):
             row = rows.get(pk)
@@ -200,24 +205,28 @@ def category_thresholds(now: dt.datetime | None = None) -> tuple[np.ndarray, np.
     size = max(periods, default=0) + 1
     fresh_after, stale_before = np.full(size, NEVER, np.int64), np.full(size, NEVER, np.int64)
     for pk, days in periods.items():
+        if days is None:
+            continue
         fresh_after[pk] = _epoch(now - dt.timedelta(days=days * AGEING_SHARE))
         stale_before[pk] = _epoch(now - dt.timedelta(days=days))
     return fresh_after, stale_before
 
 
 def type_ids_under(node: ResourceType) -> np.ndarray:
-    return np.fromiter(
+    ids: np.ndarray = np.fromiter(
         ResourceType.objects.filter(
             within("path", node.path), level=CatalogueLevel.TYPE
         ).values_list("pk", flat=True),
         np.int32,
     )
+    return ids
 
 
 def path_mask(columns: Columns, path: str) -> np.ndarray:
     """Rows whose division lies inside `path` (tested once per distinct path, not per row)."""
     inside = np.fromiter((p.startswith(path) for p in columns.paths), bool, len(columns.paths))
-    return inside[columns.path]
+    rows: np.ndarray = inside[columns.path]
+    return rows
 
 
 def visibility_mask(columns: Columns, user: Actor) -> np.ndarray:
@@ -248,7 +257,7 @@ def _restricted_by_role() -> bool:
 
 def selection(columns: Columns, user: Actor, params: dict[str, Any]) -> np.ndarray:
     """The rows a user sees, narrowed by the holdings list's filters (same meaning, in NumPy)."""
-    mask = visibility_mask(columns, user) & (columns.cell != 0)
+    mask: np.ndarray = visibility_mask(columns, user) & (columns.cell != 0)
     if area := params.get("division"):
         mask &= path_mask(columns, area.path)
     if node := params.get("category"):

@@ -83,7 +83,10 @@ class Route:
         if self.visible is not None:
             return self.visible(user)
         assert self.model is not None, self.name
-        return self.model.objects.visible_to(user, action or self.action)  # type: ignore[attr-defined]
+        rows: models.QuerySet[Any] = self.model.objects.visible_to(  # type: ignore[attr-defined]
+            user, action or self.action
+        )
+        return rows
 
     def all_rows(self) -> models.QuerySet[Any]:
         if self.candidates is not None:

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_sql_parent_cells_match_the_h3_library():
     cell = cell_of(30.7525, 120.7555)
+    assert cell is not None
     for resolution in range(4, 10):
         expected = h3.str_to_int(h3.cell_to_parent(h3.int_to_str(cell), resolution))
         assert parent_of(cell, resolution) == expected
@@ -34,9 +35,7 @@ def test_filters_change_the_layer(city_staff):
     client = client_for(city_staff)
     everything = client.get("/api/v1/map/holdings/?zoom=10").json()["total"]
     stale = client.get("/api/v1/map/holdings/?zoom=10&freshness=stale").json()["total"]
-    transport = (
-        Holding.objects.visible_to(city_staff).filter(category__code="TRN").first().category_id
-    )
+    transport = Holding.objects.visible_to(city_staff).filter(category__code="TRN")[0].category_id
     by_category = client.get(f"/api/v1/map/holdings/?zoom=10&category={transport}").json()["total"]
     assert 0 < stale < everything and 0 < by_category < everything
 
@@ -87,7 +86,7 @@ def test_inside_a_rectangle(city_staff):
 
 
 def test_choosing_a_type_gives_a_hexagon_heat_layer(city_staff):
-    holding = Holding.objects.visible_to(city_staff).exclude(h3_cell=None).first()
+    holding = Holding.objects.visible_to(city_staff).exclude(h3_cell=None)[0]
     body = (
         client_for(city_staff).get(f"/api/v1/map/holdings/?zoom=10&type={holding.type_id}").json()
     )
@@ -162,7 +161,7 @@ def test_the_snapshot_follows_edits_merges_and_new_holdings(nanhu_staff):
         return client.get("/api/v1/map/holdings/?zoom=12").json()
 
     before = total()
-    holding = Holding.objects.visible_to(nanhu_staff).exclude(h3_cell=None).first()
+    holding = Holding.objects.visible_to(nanhu_staff).exclude(h3_cell=None)[0]
     fields = {
         "type": holding.type,
         "quantity_total": Decimal(5),
@@ -181,6 +180,7 @@ def test_the_snapshot_follows_edits_merges_and_new_holdings(nanhu_staff):
     assert after_create["total"] == before["total"] + 1
 
     def cell_of_twin(layer):
+        assert twin.h3_cell is not None
         key = format(parent_of(twin.h3_cell, layer["resolution"]), "x")
         return next(c for c in layer["cells"] if c["cell"] == key)
 
