@@ -143,16 +143,18 @@ def prepare_database() -> dict[str, Any] | None:
     with psycopg.connect(DB_URL, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
     print(f"database {DB_NAME} migrated, demo loaded in {time.perf_counter() - started:.1f} s")
-    return json.loads(out.strip().splitlines()[-1])
+    ids: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return ids
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
-def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "guodong.wsgi:application",
@@ -168,7 +170,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
         return subprocess.Popen(command, env=django_env(), stdout=stream, stderr=stream)
 
 
-def stop_gunicorn(server: subprocess.Popen) -> None:
+def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
     """TERM to the master we started (it stops its own workers), KILL if it lingers."""
     if server.poll() is None:
         os.kill(server.pid, signal.SIGTERM)
@@ -387,7 +389,7 @@ async def load(
     return results, window, login_seconds
 
 
-def quantile(times: list[float], q: float) -> float:
+def quantile(times: list[float], q: int) -> float:
     if len(times) < 2:
         return times[0] if times else float("nan")
     return statistics.quantiles(times, n=100, method="inclusive")[q - 1]
@@ -450,12 +452,15 @@ def landed_writes(since: str) -> dict[str, int]:
     with psycopg.connect(DB_URL, connect_timeout=3) as connection:
         demands = connection.execute(
             "SELECT COUNT(*) FROM demands_demand WHERE created_at >= %s", [since]
-        ).fetchone()[0]
+        ).fetchone()
         verified = connection.execute(
             "SELECT COUNT(*) FROM core_event WHERE action = 'holding.verify' AND created_at >= %s",
             [since],
-        ).fetchone()[0]
-    return {WRITE_KINDS[0]: demands, WRITE_KINDS[1]: verified}
+        ).fetchone()
+    return {
+        WRITE_KINDS[0]: demands[0] if demands else 0,
+        WRITE_KINDS[1]: verified[0] if verified else 0,
+    }
 
 
 def main() -> None:

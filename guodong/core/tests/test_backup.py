@@ -76,7 +76,9 @@ def _rewrite(path: Path, target: Path, change) -> None:
     """Copy the archive member by member, letting `change(name, data)` alter a member."""
     with tarfile.open(path, "r:gz") as source, tarfile.open(target, "w:gz") as copy:
         for info in source:
-            data = source.extractfile(info).read()
+            member = source.extractfile(info)
+            assert member is not None
+            data = member.read()
             data = change(info.name, data)
             info.size = len(data)
             copy.addfile(info, io.BytesIO(data))
@@ -199,6 +201,7 @@ def test_restore_fails_loudly_on_a_broken_event_chain_and_keeps_the_database(
 ):
     """A backup of a log someone edited in the database: restore refuses to commit it."""
     event = Event.objects.order_by("-pk").first()
+    assert event is not None
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Event._meta.db_table} SET actor_name = %s WHERE id = %s",
