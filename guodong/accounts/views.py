@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.forms import BaseForm
 from django.utils.translation import gettext_lazy
@@ -58,7 +58,7 @@ class UserEditView(ObjectEditView):
         if self.object is None:
             password = fields.pop("password")
             return create_user(self.request.user, fields, password=password)
-        return super().save(form)
+        return cast(User, super().save(form))
 
 
 class UserPasswordView(ObjectEditView):
@@ -68,7 +68,8 @@ class UserPasswordView(ObjectEditView):
     form_class = PasswordForm
 
     def save(self, form: BaseForm) -> User:
-        return set_password(self.request.user, self.object, form.cleaned_data["password"])
+        user = cast(User, self.object)  # the view edits an existing user only
+        return set_password(self.request.user, user, form.cleaned_data["password"])
 
 
 class UserHistoryView(ObjectHistoryView):

@@ -19,7 +19,7 @@ class GridForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class DivisionForm(forms.ModelForm):
+class DivisionForm(forms.ModelForm[Division]):
     class Meta:
         model = Division
         fields = ["name", "effective_from", "source"]

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +42,7 @@ class DivisionListView(ObjectListView):
     title = gettext_lazy("Administrative divisions")
     columns: ClassVar[list[Column]] = COLUMNS
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Division]:
         queryset = super().get_queryset()
         params = self.request.GET
         self.current = None
@@ -57,7 +57,7 @@ class DivisionListView(ObjectListView):
 
     def home_division(self) -> Division | None:
         user = self.request.user
-        return user.organization.division if user.organization_id else None
+        return user.organization.division if user.organization else None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -102,7 +102,9 @@ class GridCreateView(ObjectEditView):
     model = Division
     form_class = GridForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.parent = get_object_or_404(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,17 +17,19 @@ from guodong.registry.models import (
     Specialist,
     Warehouse,
 )
+from guodong.registry.models.facilities import Facility
 from guodong.registry.models.verification import Outcome
 
 
 def _division_field(form: forms.BaseForm, user: Any, lowest: int = DivisionLevel.GRID) -> None:
-    field = form.fields["division"]
+    field = cast("forms.ModelChoiceField[Division]", form.fields["division"])
     field.queryset = (
         Division.objects.visible_to(user)
         .filter(effective_to__isnull=True, level__gte=DivisionLevel.COUNTY, level__lte=lowest)
         .order_by("path")
     )
-    field.label_from_instance = lambda d: f"{d.code} {d.name}"
+    # Django reads the label function from the field instance (its documented override).
+    field.label_from_instance = lambda d: f"{d.code} {d.name}"  # type: ignore[method-assign, assignment]
 
 
 class HoldingForm(ScopedModelForm):
@@ -49,9 +51,10 @@ class HoldingForm(ScopedModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         types = ResourceType.objects.filter(level=CatalogueLevel.TYPE, retired_in__isnull=True)
-        self.fields["type"].queryset = types.order_by("path")
-        self.fields["type"].label_from_instance = lambda t: (
-            f"{t.category.name} · {t.name}（{t.unit}）"
+        type_field = cast("forms.ModelChoiceField[ResourceType]", self.fields["type"])
+        type_field.queryset = types.order_by("path")
+        type_field.label_from_instance = lambda t: (  # type: ignore[method-assign, assignment]
+            f"{t.category.name if t.category else ''} · {t.name}（{t.unit}）"
         )
         self.fields["owner_name"].required = False
         self.fields["owner_name"].help_text = _("For a person; a unit's name is filled in for you.")
@@ -85,12 +88,13 @@ class FacilityForm(ScopedModelForm):
         _division_field(self, user)
 
 
-def facility_form(model: type) -> type[FacilityForm]:
-    extra = {
+def facility_form(model: type[Facility]) -> type[FacilityForm]:
+    extras: dict[type[Facility], list[str]] = {
         CivilDefenceWork: ["kind", "area_m2", "capacity_persons"],
         Siren: ["kind", "model_name", "last_tested_at"],
         Warehouse: ["kind", "area_m2"],
-    }[model]
+    }
+    extra = extras[model]
     fields = [
         "name",
         *extra,

@@ -4,12 +4,16 @@ its category's period. Computed in SQL with one threshold pair per category (abo
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from guodong.registry.choices import AGEING_SHARE, CatalogueLevel, Freshness
 from guodong.registry.models import ResourceType
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _thresholds(now: dt.datetime | None = None) -> dict[int, tuple[dt.datetime, dt.datetime]]:
@@ -43,7 +47,8 @@ def freshness_q(state: str, now: dt.datetime | None = None) -> Q:
     return result
 
 
-def with_freshness(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
+def with_freshness(queryset: QuerySet[_M], now: dt.datetime | None = None) -> QuerySet[_M]:
+    """The queryset with `freshness` (fresh, ageing, stale) by its category's period."""
     whens = []
     for category_id, (fresh_after, stale_before) in _thresholds(now).items():
         whens.append(
@@ -60,9 +65,10 @@ def with_freshness(queryset: QuerySet, now: dt.datetime | None = None) -> QueryS
                 then=Value(Freshness.AGEING),
             )
         )
-    return queryset.annotate(
+    annotated: QuerySet[_M] = queryset.annotate(
         freshness=Case(*whens, default=Value(Freshness.STALE), output_field=CharField())
     )
+    return annotated
 
 
 def freshness_of(

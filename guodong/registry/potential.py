@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import Availability, CatalogueLevel
-from guodong.registry.models import ResourceType
+from guodong.registry.models import Holding, ResourceType, Specialist
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _row_nodes(node: ResourceType | None) -> tuple[list[ResourceType], str]:
 HOLDING_FIELD = {"category_id": "category_id", "parent_id": "type__parent_id", "id": "type_id"}
 
 
-def _column_divisions(area: Division | None, visible: QuerySet) -> list[Division]:
+def _column_divisions(area: Division | None, visible: QuerySet[Division]) -> list[Division]:
     if area is None:
         return list(visible.filter(level=DivisionLevel.PROVINCE, effective_to__isnull=True))
     children = area.children.filter(effective_to__isnull=True).order_by("code")
@@ -100,7 +100,11 @@ def _column_divisions(area: Division | None, visible: QuerySet) -> list[Division
 
 
 def potential_table(
-    holdings: QuerySet, *, node: ResourceType | None, area: Division | None, divisions: QuerySet
+    holdings: QuerySet[Holding],
+    *,
+    node: ResourceType | None,
+    area: Division | None,
+    divisions: QuerySet[Division],
 ) -> PotentialTable:
     """Aggregate already-filtered, already-scoped holdings into the table.
 
@@ -141,7 +145,7 @@ def potential_table(
     return table
 
 
-def add_people(table: PotentialTable, specialists: QuerySet) -> PotentialTable:
+def add_people(table: PotentialTable, specialists: QuerySet[Specialist]) -> PotentialTable:
     """Count already-scoped specialists into the rows of their qualifications' types.
 
     A person with two qualifications under one row counts once in it; each person has one
@@ -171,7 +175,7 @@ def add_people(table: PotentialTable, specialists: QuerySet) -> PotentialTable:
     return table
 
 
-def county_category_totals(holdings: QuerySet) -> list[dict[str, Any]]:
+def county_category_totals(holdings: QuerySet[Holding]) -> list[dict[str, Any]]:
     """The category × county aggregation behind the city view (benchmarked against raw SQL)."""
     return list(
         holdings.order_by()

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from guodong.divisions.models import Division
 
 
-class DivisionSerializer(serializers.ModelSerializer):
+class DivisionSerializer(serializers.ModelSerializer[Division]):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:

@@ -19,7 +19,7 @@ from guodong.registry.models import (
 from guodong.registry.models.holdings import Holding
 
 
-class ResourceTypeSerializer(serializers.ModelSerializer):
+class ResourceTypeSerializer(serializers.ModelSerializer[ResourceType]):
     urn = serializers.CharField(read_only=True)
 
     class Meta:
@@ -43,7 +43,7 @@ class ResourceTypeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SynonymsSerializer(serializers.Serializer):
+class SynonymsSerializer(serializers.Serializer[dict[str, Any]]):
     """The other names of a kind or type, replacing the current list (an empty list clears it)."""
 
     synonyms = serializers.ListField(
@@ -51,10 +51,12 @@ class SynonymsSerializer(serializers.Serializer):
     )
 
 
-class TypeCreateSerializer(serializers.Serializer):
+class TypeCreateSerializer(serializers.Serializer[dict[str, Any]]):
     """A new type under a kind; the service checks the code and the caller's right."""
 
-    parent = serializers.PrimaryKeyRelatedField(
+    # The API's field is called "parent"; DRF's Field.parent (the enclosing serializer) is a
+    # different thing the stubs name the same.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=ResourceType.objects.filter(level=CatalogueLevel.KIND)
     )
     code = serializers.CharField(max_length=20)
@@ -66,7 +68,7 @@ class TypeCreateSerializer(serializers.Serializer):
     metrics = serializers.ListField(child=serializers.DictField(), required=False, default=list)
 
 
-class HoldingSerializer(serializers.ModelSerializer):
+class HoldingSerializer(serializers.ModelSerializer[Holding]):
     owner = ScopedRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
     division = ScopedRelatedField(queryset=Division.objects.all())
     contact_phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -103,7 +105,7 @@ class HoldingSerializer(serializers.ModelSerializer):
         extra_kwargs = {"owner_name": {"required": False}}
 
 
-class SpecialistSerializer(serializers.ModelSerializer):
+class SpecialistSerializer(serializers.ModelSerializer[Specialist]):
     division = ScopedRelatedField(queryset=Division.objects.all())
     employer = ScopedRelatedField(
         queryset=Organization.objects.all(), allow_null=True, required=False
@@ -138,7 +140,7 @@ class SpecialistSerializer(serializers.ModelSerializer):
         ]
 
 
-def facility_serializer(model: type) -> type[serializers.ModelSerializer]:
+def facility_serializer(model: type) -> type[serializers.ModelSerializer[Any]]:
     meta = type("Meta", (), {"model": model, "exclude": ["division_path"]})
     attrs = {
         "Meta": meta,
@@ -153,14 +155,14 @@ def facility_serializer(model: type) -> type[serializers.ModelSerializer]:
 FACILITY_SERIALIZERS = {m: facility_serializer(m) for m in (CivilDefenceWork, Siren, Warehouse)}
 
 
-class CommitSerializer(serializers.Serializer):
+class CommitSerializer(serializers.Serializer[dict[str, Any]]):
     replace = serializers.BooleanField(
         default=True,
         help_text="Merge older holdings of the same owner, type and place into the new ones.",
     )
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -192,6 +194,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return progress_of(obj)
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField()
     encoding = serializers.ChoiceField(choices=["auto", "utf-8", "gb18030"], default="auto")

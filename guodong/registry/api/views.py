@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,7 +11,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from guodong.core.actors import AuthenticatedRequest
 from guodong.core.api import ScopedViewSet
+from guodong.core.models import ScopedModel
 from guodong.registry.api.serializers import (
     FACILITY_SERIALIZERS,
     CommitSerializer,
@@ -56,14 +59,15 @@ from guodong.registry.services import (
 from guodong.registry.views.potential import build_table
 
 
-class ResourceTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class ResourceTypeViewSet(viewsets.ReadOnlyModelViewSet[ResourceType]):
     """The resource catalogue; `urn` is the EDXL-RM TypeStructure value. Administrators at city
     level or above add types under a kind and retire them; each change is a catalogue version."""
 
+    request: AuthenticatedRequest
     serializer_class = ResourceTypeSerializer
     filterset_fields = ["level", "parent", "category", "code"]
 
-    def get_queryset(self):  # noqa: ANN201 - DRF signature
+    def get_queryset(self) -> QuerySet[ResourceType]:
         return ResourceType.objects.visible_to(self.request.user).order_by("path")
 
     @extend_schema(request=TypeCreateSerializer, responses=ResourceTypeSerializer)
@@ -104,9 +108,12 @@ def _holding_update(user: Any, holding: Holding, fields: dict[str, Any]) -> Hold
 
 class RevealMixin:
     reveal_fields: tuple[str, ...] = ()
+    if TYPE_CHECKING:  # given by the viewset this is mixed into
+
+        def get_object(self) -> ScopedModel: ...
 
     @decorators.action(detail=True, methods=["post"])
-    def reveal(self, request: Request, pk: str | None = None) -> Response:
+    def reveal(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Personal data in clear, for roles allowed to see it; every call is logged."""
         return Response(reveal(request.user, self.get_object(), list(self.reveal_fields)))
 
@@ -120,7 +127,7 @@ class HoldingViewSet(RevealMixin, ScopedViewSet):
     reveal_fields = ("contact_phone",)
 
     @decorators.action(detail=False, methods=["post"], url_path="confirm-own")
-    def confirm_own(self, request: Request) -> Response:
+    def confirm_own(self, request: AuthenticatedRequest) -> Response:
         """A member-unit reporter confirms all of their unit's holdings are accurate."""
         return Response({"confirmed": confirm_own_holdings(request.user)})
 
@@ -138,7 +145,9 @@ class SpecialistViewSet(RevealMixin, ScopedViewSet):
     reveal_fields = ("id_number", "phone")
 
 
-def facility_viewset(model: type, filterset: type) -> type[ScopedViewSet]:
+def facility_viewset(
+    model: type[CivilDefenceWork] | type[Siren] | type[Warehouse], filterset: type
+) -> type[ScopedViewSet]:
     def create(user: Any, fields: dict[str, Any]) -> Any:
         return create_facility(user, model, fields)
 
@@ -157,17 +166,22 @@ SirenViewSet = facility_viewset(Siren, SirenFilterSet)
 WarehouseViewSet = facility_viewset(Warehouse, WarehouseFilterSet)
 
 
-class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportJobViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[ImportJob],
+):
     """Upload a filled template (.xlsx or .csv); poll the job; then commit or discard."""
 
+    request: AuthenticatedRequest
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser]
 
-    def get_queryset(self):  # noqa: ANN201 - DRF signature
+    def get_queryset(self) -> QuerySet[ImportJob]:
         return ImportJob.objects.visible_to(self.request.user)
 
     @extend_schema(request=UploadSerializer, responses=ImportJobSerializer)
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         job = start_import(
@@ -180,14 +194,17 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @decorators.action(
         detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser]
     )
-    def commit(self, request: Request, pk: str | None = None) -> Response:
+    def commit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         choice = CommitSerializer(data=request.data)
         choice.is_valid(raise_exception=True)
-        commit_import(request.user, self.get_object(), replace=choice.validated_data["replace"])
-        return Response(ImportJobSerializer(ImportJob.objects.get(pk=pk)).data)
+        job = commit_import(
+            request.user, self.get_object(), replace=choice.validated_data["replace"]
+        )
+        # The write ran when the commit's transaction ended (inline in tests): read it again.
+        return Response(ImportJobSerializer(ImportJob.objects.get(pk=job.pk)).data)
 
     @decorators.action(detail=True, methods=["post"])
-    def discard(self, request: Request, pk: str | None = None) -> Response:
+    def discard(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return Response(ImportJobSerializer(discard_import(request.user, self.get_object())).data)
 
 
