@@ -98,7 +98,7 @@ def test_admin_creates_a_user_below_and_it_is_logged(admin_user):
     from guodong.core.models import Event
 
     event = Event.objects.get(object_type="accounts.user", object_id=str(user.pk))
-    assert "password" not in event.after
+    assert event.after is not None and "password" not in event.after
 
 
 def test_a_user_without_an_organization_is_refused(admin_user):
@@ -216,6 +216,7 @@ def test_an_issued_api_token_is_logged_by_its_hash_never_its_key(reporter):
     )
     key = response.json()["token"]
     event = Event.objects.get(action="user.issue_token", object_id=str(reporter.pk))
+    assert event.after is not None
     assert event.after["token_sha256"] == hashlib.sha256(key.encode()).hexdigest()
     assert key not in json.dumps(event.after)
     Client().post("/api/v1/auth/token/", {"username": "reporter", "password": DEMO_PASSWORD})

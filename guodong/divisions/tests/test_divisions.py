@@ -68,7 +68,7 @@ def test_duplicate_grid_code_is_refused(nanhu_staff):
 def test_grid_in_another_district_is_404(nanhu_staff):
     xiuzhou_village = Division.objects.filter(
         within("path", _d("330411104").path), level=DivisionLevel.VILLAGE
-    ).first()
+    )[0]
     response = client_for(nanhu_staff).post(
         f"/divisions/{xiuzhou_village.pk}/grids/add/", {"local_code": "G1", "name": "越权"}
     )

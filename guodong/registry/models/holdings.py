@@ -12,9 +12,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actors import Actor
 from guodong.core.crypto import EncryptedTextField, mask_phone
 from guodong.core.models import ScopedModel, ScopedQuerySet
 from guodong.core.scope import PathField
+from guodong.divisions.models import Division
 from guodong.maps.h3cells import cell_of
 from guodong.registry.choices import (
     CatalogueLevel,
@@ -26,8 +28,8 @@ from guodong.registry.choices import (
 )
 
 
-class HoldingQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any, action: str = "view") -> HoldingQuerySet:
+class HoldingQuerySet(ScopedQuerySet["Holding"]):
+    def visible_to(self, user: Actor, action: str = "view") -> HoldingQuerySet:
         """Merged duplicates are history, not potential: they leave every list and total."""
         return super().visible_to(user, action).filter(merged_into__isnull=True)
 
@@ -156,7 +158,7 @@ class Holding(ScopedModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = HoldingQuerySet.as_manager()
+    objects = HoldingQuerySet.as_manager()  # type: ignore[misc]  # narrows ScopedModel's
 
     class Meta:
         verbose_name = _("holding")
@@ -227,7 +229,7 @@ class Holding(ScopedModel):
         return action != "view" and not super().permits(user, action)
 
     def audit_scope_path(self) -> str:
-        return self.division_path
+        return str(self.division_path)
 
     @property
     def contact_phone_masked(self) -> str:
@@ -249,7 +251,7 @@ class Holding(ScopedModel):
             )
         if self.owner_kind != OwnerKind.PERSON and not self.owner_id:
             errors["owner"] = _("A unit-owned holding needs its owner unit.")
-        if self.owner_id and not self.owner_name:
+        if self.owner is not None and not self.owner_name:
             self.owner_name = self.owner.name
         if not self.owner_name:
             errors["owner_name"] = _("Name the person who holds it.")
@@ -263,15 +265,16 @@ class Holding(ScopedModel):
             raise ValidationError(errors)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.category_id = self.type.category_id
+        # A type always has its category (only categories' own is themselves).
+        self.category_id = self.type.category_id  # type: ignore[assignment]
         self.division_path = self.division.path
         self.county_id = county_id_for(self.division)
         self.h3_cell = cell_of(self.latitude, self.longitude)
-        if self.owner_id and not self.owner_name:
+        if self.owner is not None and not self.owner_name:
             self.owner_name = self.owner.name
         super().save(*args, **kwargs)
 
 
-def county_id_for(division: Any) -> int | None:
+def county_id_for(division: Division) -> int | None:
     """The county-level ancestor of one division (or the division itself)."""
-    return type(division).county_ids([division])[division.pk]
+    return Division.county_ids([division])[division.pk]

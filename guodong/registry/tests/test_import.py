@@ -4,6 +4,7 @@ import csv
 import io
 import zipfile
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +26,7 @@ def run_tasks(django_capture_on_commit_callbacks):
     on_commit = django_capture_on_commit_callbacks
 
 
-on_commit = None
+on_commit: Any = None
 
 HEADER = [c.header for c in COLUMNS]
 GOOD = [
@@ -382,6 +383,7 @@ def test_a_resurvey_never_replaces_reserved_or_foreign_holdings(nanhu_staff, rep
     for holding in (reserved, hospital, unreserved):
         holding.refresh_from_db()
     assert reserved.merged_into is None and hospital.merged_into is None
+    assert unreserved.merged_into is not None
     assert unreserved.merged_into.source_import == by_reporter
 
 

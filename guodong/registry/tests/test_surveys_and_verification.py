@@ -82,7 +82,10 @@ def test_the_verification_loop_updates_the_holding(
     )
     assert {h.freshness for h in fresh} == {"fresh"}
     adjusted_holding = Holding.objects.get(pk=adjusted.holding_id)
-    assert (adjusted_holding.quantity_total, adjusted_holding.quantity_available) == (2, 1)
+    assert (adjusted_holding.quantity_total, adjusted_holding.quantity_available) == (
+        Decimal(2),
+        Decimal(1),
+    )
     assert adjusted_holding.verification_method == "onsite"
     assert Holding.objects.get(pk=missing.holding_id).quantity_available == 0
     confirmed.refresh_from_db()
@@ -102,7 +105,7 @@ def test_only_the_assignee_records_and_bad_results_are_refused(
         division=daqiao,
         holdings=stale_in_daqiao,
     )
-    item = task.items.first()
+    item = task.items.all()[0]
     with pytest.raises(PermissionDenied):
         record_result(nanhu_staff, item, outcome="confirmed")
     with pytest.raises(ValidationError):
@@ -305,7 +308,7 @@ def test_change_since_last_survey_counts_what_each_reported(
             client.post(response["Location"] + "decide/", {"decision": "commit", "replace": "1"})
         campaigns.append(campaign)
     transport = next(c for c in changes_since_last(campaigns[1]) if c.category.code == "TRN")
-    assert (transport.now, transport.before, transport.delta) == (9, 4, 5), (
+    assert (transport.now, transport.before, transport.delta) == tuple(map(Decimal, (9, 4, 5))), (
         "the 2025 holding was replaced by the 2026 survey, yet 2025 still reported 4"
     )
 
@@ -316,8 +319,8 @@ def test_a_task_is_refused_when_any_holding_lies_outside_the_assignees_area(
     """The 大桥镇 grid worker cannot be sent to 凤桥镇, even when the first holding of the
     task is in 大桥镇 (only the first was checked before)."""
     fengqiao = Division.objects.get(code="330402100", effective_to__isnull=True)
-    inside = Holding.objects.filter(within("division_path", daqiao.path)).first()
-    outside = Holding.objects.filter(within("division_path", fengqiao.path)).first()
+    inside = Holding.objects.filter(within("division_path", daqiao.path))[0]
+    outside = Holding.objects.filter(within("division_path", fengqiao.path))[0]
     inside_first = Holding.objects.filter(pk__in=[inside.pk, outside.pk]).order_by(
         Case(When(pk=inside.pk, then=0), default=1)
     )
@@ -338,10 +341,12 @@ def test_a_verification_is_logged_with_its_items_and_the_tasks_status(
         division=daqiao, holdings=stale_in_daqiao.filter(pk__in=stale_in_daqiao.values("pk")[:1]),
     )  # fmt: skip
     assigned = Event.objects.get(action="verificationtask.assign", object_id=str(task.pk))
+    assert assigned.after is not None and assigned.before is not None
     [item] = assigned.after["_children"]["items"]
     assert item["outcome"] == "pending" and assigned.before["_children"]["items"] == []
     record_result(grid_worker, task.items.get(), outcome="not_found", notes="已搬迁")
     recorded = Event.objects.get(action="verificationtask.record", object_id=str(task.pk))
+    assert recorded.after is not None and recorded.before is not None
     assert recorded.after["status"] == "done" and recorded.before["status"] == "open"
     assert recorded.after["_children"]["items"][0]["notes"] == "已搬迁"
 
@@ -356,5 +361,6 @@ def test_a_campaigns_categories_and_assignees_are_in_its_events(nanhu_staff):
         assignees=[unit],
     )
     event = Event.objects.get(action="surveycampaign.assign", object_id=str(campaign.pk))
+    assert event.after is not None
     assert event.after["categories"] == [ResourceType.objects.get(code="TRN").pk]
     assert [a["organization_id"] for a in event.after["_children"]["assignments"]] == [unit.pk]
