@@ -37,6 +37,8 @@ from guodong.core.testing.routes import (
     ACTION,
     DETAIL,
     EXPORT,
+    LAYER,
+    LIST,
     OBJECT_KINDS,
     Route,
     by_name,
@@ -52,7 +54,7 @@ def check_persona(client: Client, user: Actor, routes: list[Route]) -> list[str]
     for route in routes:
         try:
             problems += check_route(client, user, route)
-        except Exception as error:
+        except Exception as error:  # one broken route must not hide what the others leak
             problems.append(f"{route.name} [{route.kind}]: {type(error).__name__}: {error}")
     return problems
 
@@ -113,7 +115,9 @@ def leaks(user: Actor, response: HttpResponseBase, route: Route) -> list[str]:
         data = json.loads(body or b"null")
         for text in _strings(data):
             _collect_link(text, found)
-        if route.model is not None and (items := _items(data)) is not None:
+        # A list's or layer's rows are the route's model (a detail's nested rows are not).
+        listed = route.kind in (LIST, LAYER) and route.model is not None
+        if listed and (items := _items(data)) is not None:
             found[_id_route(route)] |= {i["id"] for i in items if isinstance(i.get("id"), int)}
     elif route.kind == EXPORT:
         problems += _export_leaks(user, body, content_type, route)
