@@ -50,6 +50,9 @@ WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", str(2 * CORES + 1)))
 WORKER_CLASS = os.environ.get("BENCH_LOAD_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "1"))
 SINGLE_RUNS = 15  # sequential samples per request kind for the single-user baseline
+# Sync workers close the connection after each answer, so requests land on any worker: warm up
+# every worker (its first request of a kind loads caches), not just the first one.
+WARMUPS = 2 * WORKERS
 TIMEOUT = 30.0  # per request; a request slower than this counts as an error
 GOAL_P95_MS = 300.0
 
@@ -323,15 +326,15 @@ async def single_user(base: str, password: str, workload: Workload) -> dict[str,
     for user in [*readers.values(), *writers.values()]:
         await user.login(password)
     for kind in READ_KINDS:
-        for run in range(SINGLE_RUNS + 2):
+        for run in range(SINGLE_RUNS + WARMUPS):
             user = readers[READER_PERSONAS[run % len(READER_PERSONAS)]]
             elapsed, reason = await timed(workload.read(user, kind))
-            if run >= 2:  # two warm-ups per kind
+            if run >= WARMUPS:
                 record(results[kind], elapsed, reason)
     for kind in WRITE_KINDS:
-        for run in range(SINGLE_RUNS + 2):
+        for run in range(SINGLE_RUNS + WARMUPS):
             elapsed, reason = await timed(workload.write(writers[kind], kind, rng))
-            if run >= 2:
+            if run >= WARMUPS:
                 record(results[kind], elapsed, reason)
     for user in [*readers.values(), *writers.values()]:
         await user.close()
@@ -495,7 +498,10 @@ def main() -> None:
             raise RuntimeError("gunicorn did not answer within 60 s")
         workload = Workload(ids)
         since = time.strftime("%Y-%m-%d %H:%M:%S%z")
-        print(f"\n## Single user, sequential ({SINGLE_RUNS} runs per request after 2 warm-ups)")
+        print(
+            f"\n## Single user, sequential ({SINGLE_RUNS} runs per request after {WARMUPS}"
+            " warm-ups)"
+        )
         single = asyncio.run(single_user(base, password, workload))
         print(
             f"\n## Load: {READERS} reading users ({', '.join(READER_PERSONAS)} in turn) and"
