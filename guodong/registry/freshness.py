@@ -4,16 +4,13 @@ its category's period. Computed in SQL with one threshold pair per category (abo
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any
 
-from django.db import models
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from guodong.registry.choices import AGEING_SHARE, CatalogueLevel, Freshness
 from guodong.registry.models import ResourceType
-
-_M = TypeVar("_M", bound=models.Model)
 
 
 def _thresholds(now: dt.datetime | None = None) -> dict[int, tuple[dt.datetime, dt.datetime]]:
@@ -47,7 +44,7 @@ def freshness_q(state: str, now: dt.datetime | None = None) -> Q:
     return result
 
 
-def with_freshness(queryset: QuerySet[_M], now: dt.datetime | None = None) -> QuerySet[_M]:
+def with_freshness(queryset: QuerySet[Any], now: dt.datetime | None = None) -> QuerySet[Any]:
     """The queryset with `freshness` (fresh, ageing, stale) by its category's period."""
     whens = []
     for category_id, (fresh_after, stale_before) in _thresholds(now).items():
@@ -65,7 +62,8 @@ def with_freshness(queryset: QuerySet[_M], now: dt.datetime | None = None) -> Qu
                 then=Value(Freshness.AGEING),
             )
         )
-    annotated: QuerySet[_M] = queryset.annotate(
+    # Rows gain a `freshness` attribute the model does not declare: typed as Any.
+    annotated: QuerySet[Any] = queryset.annotate(
         freshness=Case(*whens, default=Value(Freshness.STALE), output_field=CharField())
     )
     return annotated

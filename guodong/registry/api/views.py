@@ -215,7 +215,7 @@ class PotentialView(viewsets.ViewSet):
     registered persons), which those holding filters do not narrow."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         table, _filterset = build_table(request)
         return Response(
             {

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guodong.accounts.models import User
 from guodong.core.actors import Actor
 from guodong.core.audit import record_event
 from guodong.core.models import ScopedModel
@@ -28,6 +29,12 @@ from guodong.registry.models.facilities import Facility
 from guodong.registry.models.holdings import county_id_for
 
 F = TypeVar("F", bound=Facility)
+
+
+def person(acting_user: Actor) -> User | None:
+    """The user behind an action, None for a command or job (SystemActor): what a row's
+    "verified by" or "uploaded by" column can hold."""
+    return acting_user if isinstance(acting_user, User) else None
 
 
 def location_problems(
@@ -82,9 +89,7 @@ def create_holding(
     fields = dict(fields)
     _check_location(fields, None, confirm_location)
     fields.setdefault("last_verified_at", timezone.now())
-    fields.setdefault(
-        "last_verified_by", acting_user if isinstance(acting_user, models.Model) else None
-    )
+    fields.setdefault("last_verified_by", person(acting_user))
     fields.setdefault("verification_method", VerificationMethod.SURVEY)
     return create_object(acting_user, Holding, fields, scope_field="division")
 
@@ -109,7 +114,7 @@ def confirm_own_holdings(acting_user: Actor) -> int:
     )
     for holding in holdings:
         with recording(acting_user, "holding.self_report", holding):
-            holding.last_verified_at, holding.last_verified_by = now, acting_user
+            holding.last_verified_at, holding.last_verified_by = now, person(acting_user)
             holding.verification_method = VerificationMethod.SELF_REPORT
     return len(holdings)
 

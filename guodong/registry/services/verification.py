@@ -21,6 +21,7 @@ from guodong.divisions.models import Division
 from guodong.registry.choices import VerificationMethod
 from guodong.registry.models import Holding, VerificationItem, VerificationTask
 from guodong.registry.models.verification import Outcome, TaskStatus
+from guodong.registry.services.holdings import person
 
 PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -117,7 +118,7 @@ def record_result(
             holding.quantity_total, holding.quantity_available = found_total, found_available
         elif outcome == Outcome.NOT_FOUND:
             holding.quantity_total = holding.quantity_available = Decimal(0)
-        holding.last_verified_at, holding.last_verified_by = timezone.now(), acting_user
+        holding.last_verified_at, holding.last_verified_by = timezone.now(), person(acting_user)
         holding.verification_method = VerificationMethod.ONSITE
     with recording(acting_user, "verificationtask.record", task):
         item.outcome, item.found_total, item.found_available = outcome, found_total, found_available
