@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ class UserFilterSet(FilterSet):
         model = User
         fields = ["q", "role", "organization", "is_active"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(
             Q(username__icontains=value)
             | Q(display_name__icontains=value)

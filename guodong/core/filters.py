@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 import h3
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,7 +22,9 @@ from django.db import models
 from django.db.models.fields.related import OneToOneRel
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import (  # type: ignore[import-untyped]
+    DjangoFilterBackend,
+)
 
 # Ids are positive 64-bit integers on both databases (BigAutoField).
 MAX_ID = 2**63 - 1
@@ -68,7 +70,7 @@ class IdField(forms.Field):
         return parse_id(value)
 
 
-class IdChoiceField(filter_fields.ModelChoiceField):
+class IdChoiceField(filter_fields.ModelChoiceField):  # type: ignore[misc]
     """A model choice whose key is checked as an id before the lookup; an id the queryset does
     not hold (unknown, or outside the user's scope) is named in the error."""
 
@@ -87,13 +89,13 @@ class IdChoiceField(filter_fields.ModelChoiceField):
             ) from error
 
 
-class IdFilter(django_filters.Filter):
+class IdFilter(django_filters.Filter):  # type: ignore[misc]
     """Filters by an id compared as an integer (a foreign key column or a method's argument)."""
 
     field_class = IdField
 
 
-class IdChoiceFilter(django_filters.ModelChoiceFilter):
+class IdChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[misc]
     field_class = IdChoiceField
 
 
@@ -117,10 +119,11 @@ class H3CellField(forms.Field):
                 ),
                 code="invalid_cell",
             )
-        return h3.str_to_int(text)
+        cell: int = h3.str_to_int(text)
+        return cell
 
 
-class H3CellFilter(django_filters.Filter):
+class H3CellFilter(django_filters.Filter):  # type: ignore[misc]
     """Filters by one valid H3 cell, given to the filter (or its method) as an integer."""
 
     field_class = H3CellField
@@ -129,17 +132,17 @@ class H3CellFilter(django_filters.Filter):
         super().__init__(*args, max_resolution=max_resolution, **kwargs)
 
 
-def visible_choices(relation: type) -> Callable[[models.Field], dict[str, Any]]:
+def visible_choices(relation: type) -> Callable[[models.Field[Any, Any]], dict[str, Any]]:
     """A generated relation filter offers the rows the user may see (django-filter's default is
     the whole table: every division of the country in one dropdown)."""
     default_extra = django_filters.FilterSet.FILTER_DEFAULTS[relation]["extra"]
 
-    def extra(field: models.Field) -> dict[str, Any]:
-        kwargs = default_extra(field)
+    def extra(field: models.Field[Any, Any]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = default_extra(field)
         manager = field.related_model._default_manager  # type: ignore[union-attr]
         if hasattr(manager, "visible_to"):
 
-            def visible(request: Any) -> models.QuerySet:
+            def visible(request: Any) -> models.QuerySet[Any]:
                 user = getattr(request, "user", None)
                 return manager.visible_to(user) if user is not None else manager.none()
 
@@ -160,13 +163,13 @@ ID_FILTER_DEFAULTS: dict[Any, dict[str, Any]] = {
 }
 
 
-class FilterSet(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):  # type: ignore[misc]
     """The project's filterset base: generated relation filters check their ids."""
 
     FILTER_DEFAULTS = {**django_filters.FilterSet.FILTER_DEFAULTS, **ID_FILTER_DEFAULTS}
 
 
-class FilterBackend(DjangoFilterBackend):
+class FilterBackend(DjangoFilterBackend):  # type: ignore[misc]
     """DRF's django-filter backend, generating `filterset_fields` filtersets from `FilterSet`."""
 
     filterset_base = FilterSet

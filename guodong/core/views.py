@@ -60,9 +60,13 @@ class ObjectListView(ScopedMixin, FilterView):
 
     def get_filterset_class(self) -> type[FilterSet]:
         """A filterset generated from `filterset_fields` checks its ids like a declared one."""
-        if self.filterset_class:
-            return self.filterset_class
-        return filterset_factory(self.model, filterset=FilterSet, fields=self.filterset_fields)
+        declared: type[FilterSet] | None = self.filterset_class
+        if declared is not None:
+            return declared
+        generated: type[FilterSet] = filterset_factory(
+            self.model, filterset=FilterSet, fields=self.filterset_fields
+        )
+        return generated
 
     def get_template_names(self) -> list[str]:
         if getattr(self.request, "htmx", False):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 
 
-def search_divisions(queryset: QuerySet, value: str) -> QuerySet:
+def search_divisions(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
     """By name, code prefix, full pinyin or pinyin initials (dqz → 大桥镇)."""
     value = value.strip()
     if not value:
@@ -37,5 +39,5 @@ class DivisionFilterSet(FilterSet):
         model = Division
         fields = ["q", "level", "parent", "in_force"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return search_divisions(queryset, value)

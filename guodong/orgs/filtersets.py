@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +26,10 @@ class OrganizationFilterSet(FilterSet):
         model = Organization
         fields = ["q", "kind", "unit_type", "within_division", "is_active"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(Q(name__icontains=value) | Q(division__name__icontains=value))
 
-    def in_subtree(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def in_subtree(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
         division = Division.objects.filter(pk=value).first()
         if division is None:
             return queryset.none()

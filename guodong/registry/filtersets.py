@@ -39,25 +39,27 @@ def catalogue_choices() -> list[tuple[int, str]]:
     return [(t.pk, ("　" * (t.level - 1)) + t.name) for t in rows]
 
 
-def owner_choices(request: Any) -> QuerySet:
+def owner_choices(request: Any) -> QuerySet[Any]:
     if request is None:
         return Organization.objects.none()
     return Organization.objects.visible_to(request.user).filter(kind="member_unit")
 
 
-def in_catalogue_node(queryset: QuerySet, value: str, field: str = "type__path") -> QuerySet:
+def in_catalogue_node(
+    queryset: QuerySet[Any], value: str, field: str = "type__path"
+) -> QuerySet[Any]:
     """Records under one catalogue category or kind (none for an unknown node)."""
     node = ResourceType.objects.filter(pk=value).first()
     return queryset.filter(within(field, node.path)) if node else queryset.none()
 
 
-def visible_areas(request: Any) -> QuerySet:
+def visible_areas(request: Any) -> QuerySet[Any]:
     if request is None:
         return Division.objects.none()
     return Division.objects.visible_to(request.user).filter(effective_to__isnull=True)
 
 
-def in_area(queryset: QuerySet, name: str, value: Division) -> QuerySet:
+def in_area(queryset: QuerySet[Any], name: str, value: Division) -> QuerySet[Any]:
     return queryset.filter(within("division_path", value.path))
 
 
@@ -67,7 +69,7 @@ class AreaChoiceField(IdChoiceField):
     villages, most of the holdings page's rendering time)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> AreaChoiceField:
-        result = super().__deepcopy__(memo)
+        result: AreaChoiceField = super().__deepcopy__(memo)
         result.widget.choices = self.widget.choices
         return result
 
@@ -131,23 +133,23 @@ class HoldingFilterSet(FilterSet):
             "owner",
         ]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(
             Q(owner_name__icontains=value)
             | Q(address__icontains=value)
             | Q(type__name__icontains=value)
         )
 
-    def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def in_catalogue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return in_catalogue_node(queryset, value)
 
-    def in_cell(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def in_cell(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
         """Holdings inside one map cell (any resolution up to the stored one), from the map's
         popup link; the field has checked the cell."""
         low, high = descendant_range(value)
         return queryset.filter(h3_cell__gte=low, h3_cell__lte=high)
 
-    def by_freshness(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def by_freshness(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(freshness_q(value))
 
 
@@ -170,7 +172,7 @@ class SpecialistFilterSet(FilterSet):
         model = Specialist
         fields = ["q", "qualification", "category", "division", "availability"]
 
-    def in_catalogue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def in_catalogue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         """Specialists with any qualification under a catalogue category or kind."""
         return in_catalogue_node(queryset, value, "qualifications__type__path").distinct()
 

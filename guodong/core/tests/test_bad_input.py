@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters  # type: ignore[import-untyped]
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters.filterset import filterset_factory  # type: ignore[import-untyped]
 
@@ -57,7 +57,7 @@ def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPatte
             yield prefix + str(pattern.pattern), pattern
 
 
-def _filterset_of(view_class: type) -> type[django_filters.FilterSet] | None:
+def _filterset_of(view_class: Any) -> Any:
     declared = getattr(view_class, "filterset_class", None)
     if declared is not None:
         return declared
@@ -95,10 +95,8 @@ def filtered_routes() -> list[tuple[str, str, type[django_filters.FilterSet]]]:
     return routes
 
 
-def _get(client: Any, url: str, name: str, value: str) -> HttpResponse:
+def _get(client: Any, url: str, name: str, value: str) -> Any:
     joiner = "&" if "?" in url else "?"
-    from urllib.parse import urlencode
-
     return client.get(url + joiner + urlencode({name: value}))
 
 
@@ -265,3 +263,82 @@ def test_generated_relation_filters_offer_only_visible_rows(nanhu_staff: Any) ->
     xiuzhou = Division.objects.get(code="330411")
     response = client_for(nanhu_staff).get(f"/demands/floors/?division={xiuzhou.pk}")
     assert 'data-testid="filter-errors"' in response.content.decode()
+
+
+def _shelter(division_id: int, **fields: object) -> dict[str, object]:
+    return {
+        "name": "大桥镇中心人员掩蔽工程",
+        "kind": "shelter",
+        "area_m2": "3200",
+        "capacity_persons": "2000",
+        "division": division_id,
+        "status": "in_service",
+        **fields,
+    }
+
+
+HUGE = [10**20, 2**63, 2**31]
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_api_refuses_numbers_beyond_what_both_databases_hold(nanhu_staff: Any, value: int) -> None:
+    from guodong.divisions.models import Division
+
+    town = Division.objects.get(code="330402105", effective_to__isnull=True)
+    client = client_for(nanhu_staff)
+    client.raise_request_exception = False
+    response = client.post(
+        "/api/v1/civil-defence-works/",
+        _shelter(town.pk, capacity_persons=value, area_m2=value),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    # 2^31 m² fits the area's 12 digits; only the persons' integer column is too narrow.
+    bad = {"capacity_persons", "area_m2"} if value > 10**12 else {"capacity_persons"}
+    assert bad <= set(response.json())
+    if value < 10**12:
+        return  # a quantity of 2^31 fits the holdings' 14 digits
+    holding = Holding.objects.visible_to(nanhu_staff, "change").first()
+    assert holding is not None
+    patched = client.patch(
+        f"/api/v1/holdings/{holding.pk}/",
+        {"quantity_total": value, "quantity_available": value},
+        content_type="application/json",
+    )
+    assert patched.status_code == 400
+    assert "quantity_total" in patched.json()
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_pages_refuse_numbers_beyond_what_both_databases_hold(nanhu_staff: Any, value: int) -> None:
+    from guodong.divisions.models import Division
+
+    town = Division.objects.get(code="330402105", effective_to__isnull=True)
+    client = client_for(nanhu_staff)
+    client.raise_request_exception = False
+    response = client.post("/registry/works/add/", _shelter(town.pk, capacity_persons=value))
+    assert response.status_code == 200
+    assert "capacity_persons" in response.context["form"].errors
+
+
+def test_lowering_available_below_exercise_reservations_is_refused_clearly(
+    nanhu_staff: Any,
+) -> None:
+    holding = (
+        Holding.objects.visible_to(nanhu_staff, "change")
+        .filter(quantity_available__gte=5, quantity_reserved=0)
+        .first()
+    )
+    assert holding is not None
+    Holding.objects.filter(pk=holding.pk).update(quantity_reserved_exercise=5)
+    client = client_for(nanhu_staff)
+    client.raise_request_exception = False
+    response = client.patch(
+        f"/api/v1/holdings/{holding.pk}/",
+        {"quantity_available": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "exercises have reserved" in str(response.json()) or "演练" in str(response.json())
+    holding.refresh_from_db()
+    assert holding.quantity_available >= 5

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from guodong.core.actors import AuthenticatedHttpRequest, AuthenticatedRequest
 from guodong.core.exports import export_response
 from guodong.core.forms import style_widgets
 from guodong.divisions.models import Division
@@ -17,21 +18,24 @@ from guodong.registry.filtersets import HoldingFilterSet
 from guodong.registry.models import Holding, ResourceType, Specialist
 from guodong.registry.potential import PotentialTable, add_people, potential_table
 
+# The page's request or the API's (both behind sign-in).
+AnyRequest = AuthenticatedHttpRequest | AuthenticatedRequest
+
 # The filters of the holdings list that narrow the totals (the catalogue node and the area
 # choose the table's rows and columns instead).
 TABLE_FILTERS = ("readiness", "freshness", "owner_kind", "condition")
 
 
-def potential_filters(request: HttpRequest) -> HoldingFilterSet:
+def potential_filters(request: AnyRequest) -> HoldingFilterSet:
     """The holdings filters of the query, the user's own area when none is asked for."""
     user = request.user
     params = request.GET.copy()
-    if not params.get("division") and user.organization_id:
+    if not params.get("division") and user.organization is not None:
         params["division"] = str(user.organization.division_id)
     return HoldingFilterSet(params, queryset=Holding.objects.visible_to(user), request=request)
 
 
-def table_for(request: HttpRequest, filterset: HoldingFilterSet) -> PotentialTable:
+def table_for(request: AnyRequest, filterset: HoldingFilterSet) -> PotentialTable:
     """The table for valid filters: the chosen area's children as columns, the chosen
     catalogue node's children as rows."""
     user = request.user
@@ -43,7 +47,7 @@ def table_for(request: HttpRequest, filterset: HoldingFilterSet) -> PotentialTab
     return add_people(table, Specialist.objects.visible_to(user))
 
 
-def build_table(request: HttpRequest) -> tuple[PotentialTable, HoldingFilterSet]:
+def build_table(request: AnyRequest) -> tuple[PotentialTable, HoldingFilterSet]:
     """The table for the query, or a ValidationError naming each bad filter and its value
     (the API answers it as a 400)."""
     filterset = potential_filters(request)
@@ -54,12 +58,13 @@ def build_table(request: HttpRequest) -> tuple[PotentialTable, HoldingFilterSet]
 
 class PotentialView(LoginRequiredMixin, TemplateView):
     template_name = "registry/potential.html"
+    request: AuthenticatedHttpRequest
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        filterset = potential_filters(request)
+        filterset = potential_filters(self.request)
         # With a bad filter there is nothing to export: the page says which filter is wrong.
         if request.GET.get("export") in ("csv", "xlsx") and filterset.is_valid():
-            header, *rows = table_for(request, filterset).as_rows()
+            header, *rows = table_for(self.request, filterset).as_rows()
             return export_response("potential", header, rows, request.GET["export"])
         return super().get(request, *args, filterset=filterset, **kwargs)
 
