@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guodong.core.actors import Actor
 from guodong.demands.choices import ENDED, DemandStatus
 from guodong.demands.models import Demand
 from guodong.divisions.choices import DivisionLevel
@@ -40,7 +41,7 @@ def _holdings_url(**params: Any) -> str:
     return reverse("holding_list") + (f"?{query}" if query else "")
 
 
-def potential_by_category(user: Any) -> Table:
+def potential_by_category(user: Actor) -> Table:
     counts = {
         category_id: (n, fresh)
         for category_id, n, fresh in Holding.objects.visible_to(user)
@@ -61,7 +62,7 @@ def potential_by_category(user: Any) -> Table:
 PathCounts = list[tuple[str, int, int]]
 
 
-def holdings_per_path(user: Any) -> PathCounts:
+def holdings_per_path(user: Actor) -> PathCounts:
     """(division path, holdings, stale holdings): one grouped query, shared by the dashboard's
     tables by area (grouped by the holding's own path, so no lookup of the divisions follows)."""
     return list(
@@ -89,7 +90,7 @@ def _holdings_and_stale_per_area(rows: PathCounts, areas: list[Division]) -> dic
     return sums
 
 
-def potential_by_division(user: Any, rows: PathCounts | None = None) -> Table:
+def potential_by_division(user: Actor, rows: PathCounts | None = None) -> Table:
     """Holdings in each division one level below the root of the user's jurisdiction (counties
     for a city, provinces for the whole country)."""
     table = Table(
@@ -108,7 +109,7 @@ def potential_by_division(user: Any, rows: PathCounts | None = None) -> Table:
     return table
 
 
-def freshness_mix(user: Any) -> Table:
+def freshness_mix(user: Actor) -> Table:
     counts = Holding.objects.visible_to(user).aggregate(
         **{state.value: Count("pk", filter=freshness_q(state)) for state in Freshness}
     )  # one pass over the rows rather than one per state
@@ -119,7 +120,7 @@ def freshness_mix(user: Any) -> Table:
     return table
 
 
-def worst_townships(user: Any, rows: PathCounts | None = None) -> Table:
+def worst_townships(user: Actor, rows: PathCounts | None = None) -> Table:
     """Townships with the largest share of stale holdings: where to send the grid workers."""
     towns = {
         d.pk: d
@@ -144,7 +145,7 @@ def worst_townships(user: Any, rows: PathCounts | None = None) -> Table:
     return table
 
 
-def survey_progress(user: Any) -> Table:
+def survey_progress(user: Actor) -> Table:
     table = Table(
         "surveys", _("Survey campaigns"), [_("campaign"), _("submitted"), _("assignees"), _("late")]
     )
@@ -176,21 +177,21 @@ def _by_status(key: str, title: str, queryset: Any, choices: Any, url_name: str)
     return table
 
 
-def open_demands(user: Any) -> Table:
+def open_demands(user: Actor) -> Table:
     demands = Demand.objects.visible_to(user).exclude(status__in=ENDED)
     return _by_status(
         "demands", _("Open demands by status"), demands, DemandStatus.choices, "demand_list"
     )
 
 
-def missions_by_status(user: Any) -> Table:
+def missions_by_status(user: Actor) -> Table:
     missions = Mission.objects.visible_to(user)
     return _by_status(
         "missions", _("Missions by status"), missions, MissionStatus.choices, "mission_list"
     )
 
 
-def overdue(user: Any) -> Table:
+def overdue(user: Actor) -> Table:
     """Verification tasks past their due date and missions past their report-by time."""
     table = Table("overdue", _("Overdue items"), [_("item"), _("due date"), _("assignee")])
     tasks = VerificationTask.objects.visible_to(user).filter(
@@ -209,7 +210,7 @@ def overdue(user: Any) -> Table:
     return table
 
 
-def dashboard_tables(user: Any) -> list[Table]:
+def dashboard_tables(user: Actor) -> list[Table]:
     per_path = holdings_per_path(user)
     return [
         potential_by_category(user),

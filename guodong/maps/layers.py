@@ -76,7 +76,7 @@ SNAPSHOT_FILTERS = {"division", "category", "type", "readiness", "owner_kind", "
 
 
 def holdings_layer_from_snapshot(
-    user: Any, params: dict[str, Any], zoom: int, *, hexagons: bool = False
+    user: Actor, params: dict[str, Any], zoom: int, *, hexagons: bool = False
 ) -> dict[str, Any]:
     """The same answer as `holdings_layer`, from the in-memory snapshot (milliseconds)."""
     columns = SNAPSHOT.current()
@@ -108,7 +108,7 @@ def holdings_layer_from_snapshot(
 FACILITY_MODELS = {"shelter": CivilDefenceWork, "siren": Siren, "warehouse": Warehouse}
 
 
-def facilities_layer(user: Any, kind: str) -> list[dict[str, Any]]:
+def facilities_layer(user: Actor, kind: str) -> list[dict[str, Any]]:
     model = FACILITY_MODELS[kind]
     rows = model.objects.visible_to(user).exclude(latitude=None).exclude(longitude=None)
     points = []
@@ -125,7 +125,7 @@ def facilities_layer(user: Any, kind: str) -> list[dict[str, Any]]:
     return points
 
 
-def specialists_layer(user: Any) -> list[dict[str, Any]]:
+def specialists_layer(user: Actor) -> list[dict[str, Any]]:
     """Counts of specialists per county, placed inside the county: never a person on the map."""
     counties = list(
         Division.objects.visible_to(user).filter(

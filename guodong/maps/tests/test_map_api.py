@@ -200,7 +200,8 @@ def test_inside_a_polygon(city_staff):
         latitude__gte=30.5, latitude__lte=31.0, longitude__gte=120.5, longitude__lte=121.0
     )
     # Below the line from (31.0, 120.5) to (30.5, 121.0): lat - 30.5 < 121.0 - lon.
-    expected = sum(1 for h in candidates if h.latitude - 30.5 < 121.0 - h.longitude)
+    points = [(h.latitude or 0.0, h.longitude or 0.0) for h in candidates]  # the filter sets both
+    expected = len([1 for lat, lon in points if lat - 30.5 < 121.0 - lon])
     assert sum(t["count"] for t in types) == expected > 0
     for bad in ("30,120;31,121", "x,1;2,3;4,5", "95,120;31,121;30,121"):
         response = client.get(f"/api/v1/map/inside/?polygon={bad}")
