@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from guodong.core.actors import Actor
 from guodong.core.testing.routes import ACTION, DETAIL, EXPORT, LAYER, LIST, PAGE, register
 from guodong.demands.models import Demand, DemandAttachment, ReserveFloor
+from guodong.divisions.models import Division
 
 
 def _attachments_of_visible_demands(user: Actor) -> QuerySet[DemandAttachment]:
@@ -39,3 +40,4 @@ register("demand-matchings", DETAIL, Demand, visible=_whole_demands)
 for _step in ("approve-matching", "attachments", "dispatch-missions", "match", "transition"):
     register(f"demand-{_step}", ACTION, Demand)
 register("map_demands", LAYER, Demand)
+register("division_centre", DETAIL, Division)
