@@ -9,8 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from shapely.geometry import mapping, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import mapping, shape  # type: ignore[import-untyped]
+from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 
 from guodong.core.actors import Actor
 from guodong.divisions.choices import DivisionLevel

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import shapely
+import shapely  # type: ignore[import-untyped]
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon  # type: ignore[import-untyped]
 
 from guodong.core.actors import Actor
 from guodong.divisions.choices import DivisionLevel

@@ -3,7 +3,7 @@
 from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from conftest import client_for
 from guodong.maps.dashboard import dashboard_tables
