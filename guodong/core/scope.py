@@ -35,7 +35,7 @@ def is_within(candidate: str, path: str) -> bool:
     return candidate.startswith(path)
 
 
-class PathField(models.CharField):
+class PathField(models.CharField[str, str]):
     """A materialized path. On PostgreSQL it compares bytewise (collation "C"): the subtree range
     relies on "/" sorting just below "0", which a linguistic collation (zh_CN, en_US) does not
     promise, and bytewise comparison is also the fastest. SQLite compares bytewise already."""

@@ -5,14 +5,14 @@ Every view takes its queryset from `visible_to`, and every edit goes through a s
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -20,25 +20,30 @@ from django.views.generic import DetailView, FormView, ListView
 from django_filters.filterset import filterset_factory  # type: ignore[import-untyped]
 from django_filters.views import FilterView  # type: ignore[import-untyped]
 
+from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.exports import export_response
 from guodong.core.filters import FilterSet
 from guodong.core.forms import style_widgets
-from guodong.core.models import Event
+from guodong.core.models import Event, ScopedModel
 from guodong.core.tables import Column
 
 EXPORT_LIMIT = 100_000
 
 
 class ScopedMixin(LoginRequiredMixin):
-    model: type[models.Model]
-    request: HttpRequest
+    """The rows of `model` the signed-in user may see (every generic view's queryset)."""
 
-    def get_queryset(self) -> models.QuerySet:
-        return self.model.objects.visible_to(self.request.user)
+    model: type[ScopedModel]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        request = cast(AuthenticatedHttpRequest, getattr(self, "request"))  # noqa: B009
+        return self.model.objects.visible_to(request.user)
 
 
-class ObjectListView(ScopedMixin, FilterView):
+class ObjectListView(ScopedMixin, FilterView):  # type: ignore[misc]  # django-filter is untyped
     """A filterable, paginated, exportable table of the rows the user may see."""
+
+    request: AuthenticatedHttpRequest
 
     template_name = "core/object_list.html"
     paginate_by = 50
@@ -56,7 +61,8 @@ class ObjectListView(ScopedMixin, FilterView):
             return export_response(
                 self.model._meta.model_name, [c.label for c in self.columns], rows, fmt
             )
-        return super().get(request, *args, **kwargs)
+        response: HttpResponse = super().get(request, *args, **kwargs)
+        return response
 
     def get_filterset_class(self) -> type[FilterSet]:
         """A filterset generated from `filterset_fields` checks its ids like a declared one."""
@@ -89,10 +95,11 @@ class ObjectListView(ScopedMixin, FilterView):
             add_url=reverse(self.add_url_name) if may_add else None,
             querystring=query.urlencode(),
         )
-        return context
+        return dict(context)
 
 
-class ObjectDetailView(ScopedMixin, DetailView):
+class ObjectDetailView(ScopedMixin, DetailView[Any]):
+    request: AuthenticatedHttpRequest
     fields: ClassVar[list[Column]] = []
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -117,29 +124,30 @@ def _url_or_none(name: str, pk: int) -> str | None:
         return None
 
 
-class ObjectEditView(ScopedMixin, FormView):
+class ObjectEditView(ScopedMixin, FormView[BaseForm]):
     """Create (no pk) or change (pk) an object through the app's service functions.
 
     A ValidationError from the service lands on the form's fields; nothing is written.
     """
 
+    request: AuthenticatedHttpRequest
     template_name = "core/object_edit.html"
     create_service: Any = None
     update_service: Any = None
     object: models.Model | None = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if "pk" in kwargs:
             self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
             if (
-                not self.model.objects.visible_to(request.user, "change")
+                not self.model.objects.visible_to(self.request.user, "change")
                 .filter(pk=self.object.pk)
                 .exists()
             ):
                 raise PermissionDenied(_("Your role may not perform this action."))
-        elif not self.model.permits(request.user, "add"):
+        elif not self.model.permits(self.request.user, "add"):
             raise PermissionDenied(_("Your role may not perform this action."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -151,7 +159,7 @@ class ObjectEditView(ScopedMixin, FormView):
         return kwargs
 
     def get_form(self, form_class: Any = None) -> BaseForm:
-        form = super().get_form(form_class)
+        form: BaseForm = super().get_form(form_class)
         style_widgets(form)
         return form
 
@@ -169,11 +177,14 @@ class ObjectEditView(ScopedMixin, FormView):
     def service_fields(self, form: BaseForm) -> dict[str, Any]:
         return dict(form.cleaned_data)
 
-    def save(self, form: BaseForm) -> models.Model:
+    def save(self, form: BaseForm) -> ScopedModel:
         fields = self.service_fields(form)
+        saved: ScopedModel
         if self.object is None:
-            return type(self).create_service(self.request.user, fields)
-        return type(self).update_service(self.request.user, self.object, fields)
+            saved = type(self).create_service(self.request.user, fields)
+        else:
+            saved = type(self).update_service(self.request.user, self.object, fields)
+        return saved
 
     def form_valid(self, form: BaseForm) -> HttpResponse:
         try:
@@ -182,7 +193,7 @@ class ObjectEditView(ScopedMixin, FormView):
             apply_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved “{object}”.").format(object=obj))
-        return HttpResponseRedirect(obj.get_absolute_url())
+        return HttpResponseRedirect(obj.get_absolute_url())  # type: ignore[attr-defined]
 
 
 def apply_errors(form: BaseForm, error: ValidationError) -> None:
@@ -193,13 +204,15 @@ def apply_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ObjectHistoryView(ScopedMixin, ListView):
+class ObjectHistoryView(ScopedMixin, ListView[Event]):  # type: ignore[misc]  # model: scoped
     """The event-log entries of one object the user can see."""
+
+    request: AuthenticatedHttpRequest
 
     template_name = "core/object_history.html"
     paginate_by = 50
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Event]:
         self.object = get_object_or_404(
             self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
         )

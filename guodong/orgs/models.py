@@ -111,6 +111,7 @@ class Organization(ScopedModel):
 
     def _clean_parent(self, errors: dict[str, Any]) -> None:
         parent = self.parent
+        assert parent is not None  # called only when parent_id is set
         if self._parent_chain_reaches_self():
             errors["parent"] = _(
                 "“{parent}” is below this organization: that would be a cycle."

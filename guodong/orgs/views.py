@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -98,7 +98,7 @@ class DutyEditView(ObjectEditView):
             return add_duty(
                 self.request.user, {**form.cleaned_data, "organization": self.organization}
             )
-        return super().save(form)
+        return cast(DutyItem, super().save(form))
 
 
 class DutyDeleteView(View):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from guodong.core.api import ScopedRelatedField
@@ -5,7 +7,7 @@ from guodong.divisions.models import Division
 from guodong.orgs.models import EDITABLE_FIELDS, DutyItem, Organization
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     division = ScopedRelatedField(queryset=Division.objects.all())
     parent = ScopedRelatedField(
         queryset=Organization.objects.all(), allow_null=True, required=False
@@ -14,10 +16,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", *EDITABLE_FIELDS]
-        validators: list = []  # uniqueness is checked by the service, inside its transaction
+        validators: list[Any] = []  # uniqueness is checked by the service, inside its transaction
 
 
-class DutyItemSerializer(serializers.ModelSerializer):
+class DutyItemSerializer(serializers.ModelSerializer[DutyItem]):
     organization = ScopedRelatedField(queryset=Organization.objects.all())
 
     class Meta:
