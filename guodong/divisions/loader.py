@@ -34,14 +34,36 @@ from guodong.divisions.models import Division, DivisionLoad, pinyin_of
 from guodong.divisions.validation import ParentInfo, official_errors
 
 BATCH = 2000
-# NBS names end in the committee's title; keep the place's own name (天明村委会 → 天明村).
+# NBS names are the committee's title: the place's name followed by 村委会, 居委会, … A committee
+# of a place whose name already ends in its kind is "金星村" + "村委会", so the kind is kept
+# once (金星村, not 金星村村); a place named without it gets it (天明 + 村委会 → 天明村).
+# Longest suffix first: 社区居委会 before 居委会.
 VILLAGE_SUFFIXES = (
     ("社区居民委员会", "社区"),
-    ("居民委员会", ""),
+    ("社区居委会", "社区"),
     ("村民委员会", "村"),
-    ("居委会", ""),
+    ("居民委员会", "社区"),
     ("村委会", "村"),
+    ("居委会", "社区"),
 )
+
+
+def village_name(committee: str) -> str:
+    """The place's own name from its committee's title; other names are kept as they are.
+
+    The kind (村/社区) ends the name exactly once and is never lost; a name that merely
+    contains it (村村通…) keeps it. A bare title ("村委会") stays as it is.
+    """
+    for suffix, kind in VILLAGE_SUFFIXES:
+        base = committee.removesuffix(suffix)
+        if base == committee or not base:
+            continue
+        if base.endswith(kind) and len(base) > len(kind):
+            return base
+        return base + kind
+    return committee
+
+
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_VILLAGES = DATA_DIR / "villages_330400.csv"
 
@@ -94,11 +116,9 @@ def village_rows(csv_path: Path, prefix: str) -> list[Row]:
             if not code.startswith(prefix):
                 continue
             name = (record["name"] or "").strip()
-            for suffix, replacement in VILLAGE_SUFFIXES:
-                if name.endswith(suffix) and len(name) > len(suffix):
-                    name = name.removesuffix(suffix) + replacement
-                    break
-            rows.append(Row(DivisionLevel.VILLAGE, code, record["streetCode"].strip(), name, line))
+            rows.append(
+                Row(DivisionLevel.VILLAGE, code, record["streetCode"].strip(), village_name(name), line)
+            )
     return rows
 
 
