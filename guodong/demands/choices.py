@@ -45,3 +45,8 @@ class StalePolicy(models.TextChoices):
     EXCLUDE = "exclude", _("Exclude stale holdings")
     PENALIZE = "penalize", _("Use stale holdings last")
     ALLOW = "allow", _("Treat stale holdings like fresh ones")
+
+
+class AttachmentPurpose(models.TextChoices):
+    DEMAND = "demand", _("Given with the demand")
+    SITE_PHOTO = "site_photo", _("On-site photo")

@@ -69,6 +69,13 @@ class LineForm(forms.ModelForm[DemandLine]):
         self.fields["report_by"].initial = (timezone.localtime() + dt.timedelta(hours=12)).strftime(
             "%Y-%m-%dT%H:00"
         )
+        # No point given: the service takes the destination area's centre (demands.points);
+        # the page fills it in when the area is chosen and lets the user pick on the map.
+        for name in ("latitude", "longitude", "destination"):
+            self.fields[name].required = False
+        for name in ("latitude", "longitude"):
+            self.fields[name].widget.attrs.update({"step": "any", "data-point": name})
+        self.fields["destination_division"].widget.attrs["data-area"] = "1"
         # Zero or negative quantities reach the service, whose message names the line.
         self.fields["quantity"].widget.attrs.pop("min", None)
         quantity = cast(forms.IntegerField, self.fields["quantity"])

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from guodong.core.actors import Actor
 from guodong.core.models import ScopedModel, Visibility
 from guodong.core.scope import PathField
-from guodong.demands.choices import DemandStatus, Priority, Source, StalePolicy
+from guodong.demands.choices import AttachmentPurpose, DemandStatus, Priority, Source, StalePolicy
 from guodong.registry.choices import CapabilityLevel, Readiness
 from guodong.registry.models.catalogue import NameMatch, ResourceType
 
@@ -103,6 +103,11 @@ class Demand(ScopedModel):
     # Lines of a received EDXL-RM message whose resource name matched nothing in the catalogue:
     # [{"element_id", "name", "quantity"}]; the rest of the message became the demand's lines.
     unresolved_lines = models.JSONField(_("unresolved lines"), default=list, blank=True)
+    # What the steps found (需求分析, 现地核查): stored on the demand, so each step's event
+    # carries them; on-site photos are attachments marked as such.
+    analysis_notes = models.TextField(_("analysis notes"), blank=True)
+    analysis_conclusion = models.CharField(_("analysis conclusion"), max_length=300, blank=True)
+    site_findings = models.TextField(_("on-site findings"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),
@@ -251,9 +256,16 @@ def attachment_path(instance: DemandAttachment, filename: str) -> str:
 
 
 class DemandAttachment(models.Model):
-    """A file given with a demand (the order, a map); served only to who may see the demand."""
+    """A file given with a demand (the order, a map) or a photo taken at the on-site check;
+    served only to who may see the demand."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=10,
+        choices=AttachmentPurpose.choices,
+        default=AttachmentPurpose.DEMAND,
+    )
     file = models.FileField(_("file"), upload_to=attachment_path)
     name = models.CharField(_("name"), max_length=200)
     uploaded_by = models.ForeignKey(

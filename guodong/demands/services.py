@@ -26,7 +26,7 @@ from guodong.core.services import (
     require_permission,
     update_object,
 )
-from guodong.demands.choices import ENDED, DemandStatus, Source
+from guodong.demands.choices import ENDED, AttachmentPurpose, DemandStatus, Source
 from guodong.demands.models import (
     MAX_QUANTITY,
     Demand,
@@ -34,9 +34,11 @@ from guodong.demands.models import (
     DemandLine,
     ReserveFloor,
 )
+from guodong.demands.points import division_centre
 from guodong.demands.signals import demand_ended
 from guodong.divisions.geo import county_code_at
 from guodong.registry.choices import CatalogueLevel
+from guodong.registry.services.verification import MAX_PHOTO_BYTES, PHOTO_SIGNATURES
 
 LINE_FIELDS = (
     "resource_type", "min_capability", "quantity", "destination_division", "destination",
@@ -45,7 +47,18 @@ LINE_FIELDS = (
 )  # fmt: skip
 MAX_LINES = 500
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt")
+ATTACHMENT_SUFFIXES = (
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".txt",
+)
 
 S = DemandStatus
 # action: (statuses it may start from, status it leads to)
@@ -54,10 +67,23 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "verify": ({S.ANALYSED}, S.VERIFIED),
     "approve": ({S.ANALYSED, S.VERIFIED}, S.APPROVED),
     "close": ({S.HANDED_OVER}, S.CLOSED),
-    "reject": (set(S.values) - ENDED, S.REJECTED),
-    "cancel": (set(S.values) - ENDED, S.CANCELLED),
+    # The office rejects a demand it has not yet sent to the units; once missions are
+    # dispatched it can only be cancelled, and once handed over only closed.
+    "reject": ({S.RECEIVED, S.ANALYSED, S.VERIFIED, S.APPROVED, S.MATCHED}, S.REJECTED),
+    "cancel": (set(S.values) - ENDED - {S.HANDED_OVER}, S.CANCELLED),
 }
 NEEDS_REASON = {"reject", "cancel"}
+# What a step stores on the demand (the page and the API ask for it; the step's event carries it).
+STEP_RECORDS: dict[str, tuple[str, ...]] = {
+    "analyse": ("analysis_notes", "analysis_conclusion"),
+    "verify": ("site_findings",),
+}
+# The one a page or API caller must fill (the conclusion; what was found on site).
+REQUIRED_RECORDS: dict[str, str] = {
+    "analyse": "analysis_conclusion",
+    "verify": "site_findings",
+}
+MAX_SITE_PHOTOS = 10
 
 
 def line_errors(number: int, line: Mapping[str, Any]) -> dict[str, str]:
@@ -98,6 +124,22 @@ def line_errors(number: int, line: Mapping[str, Any]) -> dict[str, str]:
     return {k: _("Line {n}: {reason}").format(n=number, reason=v) for k, v in errors.items()}
 
 
+def with_default_point(line: Mapping[str, Any]) -> dict[str, Any]:
+    """The line with its destination defaulted: no point given → the centre of the destination
+    area (guodong.demands.points); no place named → the area's name."""
+    line = dict(line)
+    area = line.get("destination_division")
+    if area is None:
+        return line
+    if line.get("latitude") is None and line.get("longitude") is None:
+        centre = division_centre(area)
+        if centre is not None:
+            line["latitude"], line["longitude"] = centre.latitude, centre.longitude
+    if not str(line.get("destination") or "").strip():
+        line["destination"] = area.name
+    return line
+
+
 @transaction.atomic
 def create_demand(
     acting_user: Actor,
@@ -108,13 +150,15 @@ def create_demand(
     attachments: Iterable[UploadedFile] = (),
 ) -> Demand:
     """Receive a demand with its lines and files; every line is checked and nothing is kept if
-    one fails. One event, "demand.submit", holds the demand with its lines and attachments."""
+    one fails. A line without a point goes to its area's centre (with_default_point). One
+    event, "demand.submit", holds the demand with its lines and attachments."""
     require_permission(acting_user, "demands.submit")
     lines = list(lines)
     if not lines:
         raise ValidationError({"lines": _("A demand needs at least one line.")})
     if len(lines) > MAX_LINES:
         raise ValidationError({"lines": _("At most {n} lines per demand.").format(n=MAX_LINES)})
+    lines = [with_default_point(line) for line in lines]
     errors: dict[str, list[str]] = {}
     for number, line in enumerate(lines, 1):
         for field, message in line_errors(number, line).items():
@@ -142,7 +186,12 @@ def _user_or_none(user: Actor) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def _add_attachment(acting_user: Actor, demand: Demand, upload: UploadedFile) -> DemandAttachment:
+def _add_attachment(
+    acting_user: Actor,
+    demand: Demand,
+    upload: UploadedFile,
+    purpose: str = AttachmentPurpose.DEMAND,
+) -> DemandAttachment:
     """Store one checked file (the caller records the demand's event, which lists it)."""
     name = upload.name or ""
     if not name.lower().endswith(ATTACHMENT_SUFFIXES):
@@ -160,7 +209,9 @@ def _add_attachment(acting_user: Actor, demand: Demand, upload: UploadedFile) ->
     uploader = _user_or_none(acting_user)
     if uploader is None:
         raise PermissionDenied(_("Your role may not perform this action."))
-    attachment = DemandAttachment(demand=demand, name=name[:200], uploaded_by=uploader)
+    attachment = DemandAttachment(
+        demand=demand, name=name[:200], uploaded_by=uploader, purpose=purpose
+    )
     attachment.file.save(name, upload, save=False)
     attachment.save()
     return attachment
@@ -198,9 +249,22 @@ def allowed_actions(user: Actor, demand: Demand) -> list[str]:
 
 
 @transaction.atomic
-def transition(acting_user: Actor, demand: Demand, action: str, reason: str = "") -> Demand:
+def transition(
+    acting_user: Actor,
+    demand: Demand,
+    action: str,
+    reason: str = "",
+    *,
+    record: Mapping[str, str] | None = None,
+    photos: Iterable[UploadedFile] = (),
+) -> Demand:
     """Move the demand one workflow step; rejecting or cancelling ends its missions and
-    releases every reservation (guodong.missions, through `demand_ended`)."""
+    releases every reservation (guodong.missions, through `demand_ended`).
+
+    `record` is what the step found, stored on the demand (STEP_RECORDS: the analysis notes and
+    conclusion, the on-site findings) and `photos` the on-site photos (attachments marked
+    "site_photo"); the step's event carries both. The page and the API pass a record and must
+    fill the step's REQUIRED_RECORDS field; `record=None` (the demo, scripts) stores nothing."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": _("Unknown step “{action}”.").format(action=action)})
     current = lock_visible(acting_user, demand, action)
@@ -215,12 +279,68 @@ def transition(acting_user: Actor, demand: Demand, action: str, reason: str = ""
     reason = reason.strip()
     if action in NEEDS_REASON and not reason:
         raise ValidationError({"reason": _("Give a reason.")})
+    fields = {} if record is None else _step_record(action, record)
+    photos = list(photos)
+    if photos and action != "verify":
+        raise ValidationError({"photos": _("Photos go with the on-site check.")})
+    if len(photos) > MAX_SITE_PHOTOS:
+        raise ValidationError(
+            {"photos": _("At most {n} photos per check.").format(n=MAX_SITE_PHOTOS)}
+        )
+    for photo in photos:
+        _check_photo(photo)
     if action in NEEDS_REASON:
         demand_ended.send(Demand, acting_user=acting_user, demand=current, reason=reason)
     with recording(acting_user, f"demand.{action}", current):
         current.status = TRANSITIONS[action][1]
         current.status_reason = reason
+        for name, value in fields.items():
+            setattr(current, name, value)
+        for photo in photos:
+            _add_attachment(acting_user, current, photo, purpose=AttachmentPurpose.SITE_PHOTO)
     return current
+
+
+def _step_record(action: str, record: Mapping[str, str]) -> dict[str, str]:
+    """The fields `action` stores, stripped and bounded: the step's required field must be
+    filled, a field of another step is refused."""
+    allowed = STEP_RECORDS.get(action, ())
+    required = REQUIRED_RECORDS.get(action)
+    if required and not str(record.get(required, "")).strip():
+        message = (
+            _("Give the analysis conclusion.")
+            if action == "analyse"
+            else _("Say what was found on site.")
+        )
+        raise ValidationError({required: message})
+    unknown = sorted(set(record) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            {unknown[0]: _("This step does not record “{field}”.").format(field=unknown[0])}
+        )
+    fields = {name: str(value).strip() for name, value in record.items()}
+    limit = Demand._meta.get_field("analysis_conclusion").max_length or 300
+    if len(fields.get("analysis_conclusion", "")) > limit:
+        raise ValidationError(
+            {"analysis_conclusion": _("The conclusion is longer than {n} characters.").format(
+                n=limit
+            )}
+        )  # fmt: skip
+    return fields
+
+
+def _check_photo(photo: UploadedFile) -> None:
+    """A photo is a JPEG, PNG or WebP image no larger than the registry's limit, judged by its
+    first bytes (as at the registry's verification), not by its name."""
+    name = photo.name or ""
+    if (photo.size or 0) > MAX_PHOTO_BYTES:
+        raise ValidationError({"photos": _("“{name}” is larger than 10 MB.").format(name=name)})
+    head = photo.read(12)
+    photo.seek(0)
+    if not head.startswith(PHOTO_SIGNATURES):
+        raise ValidationError(
+            {"photos": _("“{name}” is not a JPEG, PNG or WebP image.").format(name=name)}
+        )
 
 
 def advance(acting_user: Actor, demand: Demand, status: DemandStatus, action: str) -> None:

@@ -15,6 +15,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -30,7 +31,9 @@ from guodong.demands.edxl.exchange import commit_message, import_message, unreso
 from guodong.demands.filtersets import DemandFilterSet
 from guodong.demands.forms import DemandForm, EdxlForm, LineForm, ReserveFloorForm
 from guodong.demands.models import Demand, DemandAttachment, ReserveFloor
+from guodong.demands.points import division_centre
 from guodong.demands.services import create_demand, create_floor, update_floor
+from guodong.divisions.models import Division
 
 LINE_ROWS = 3
 
@@ -79,6 +82,11 @@ class DemandCreateView(LoginRequiredMixin, FormView[DemandForm]):
             style_widgets(row)
         return rows
 
+    def empty_row(self, n: int) -> LineForm:
+        row = LineForm(prefix=f"line{n}", user=self.request.user, use_required_attribute=False)
+        style_widgets(row)
+        return row
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         style_widgets(context["form"])
@@ -89,6 +97,9 @@ class DemandCreateView(LoginRequiredMixin, FormView[DemandForm]):
         form = self.get_form()
         rows = self.line_forms()
         used = [row for n, row in enumerate(rows) if n == 0 or _filled(row)]
+        # An optional row left empty is ignored, and shown again empty (a bound empty row
+        # would show "required" under every field).
+        rows = [row if row in used else self.empty_row(n) for n, row in enumerate(rows)]
         valid = form.is_valid() & all([row.is_valid() for row in used])
         if valid:
             try:
@@ -108,6 +119,24 @@ def _filled(row: LineForm) -> bool:
     """An optional line row counts once its type or quantity is given (other fields have
     defaults)."""
     return any(row.data.get(row.add_prefix(name)) for name in ("resource_type", "quantity"))
+
+
+class DivisionCentreView(LoginRequiredMixin, View):
+    """The default destination point of an area the user may choose (JSON for the demand form's
+    map): its centre, or the centre of the area above it that stands in, and whose it is."""
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+        area = get_object_or_404(Division.objects.visible_to(request.user), pk=pk)
+        centre = division_centre(area)
+        if centre is None:
+            return JsonResponse({"latitude": None, "longitude": None, "note": ""})
+        return JsonResponse(
+            {
+                "latitude": centre.latitude,
+                "longitude": centre.longitude,
+                "note": centre.describe(area),
+            }
+        )
 
 
 class AttachmentView(LoginRequiredMixin, View):

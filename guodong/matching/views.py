@@ -18,8 +18,9 @@ from django.views import View
 from django.views.generic import DetailView
 
 from guodong.core.actors import AuthenticatedHttpRequest
+from guodong.demands.choices import MATCHABLE, AttachmentPurpose
 from guodong.demands.models import Demand
-from guodong.demands.services import allowed_actions, transition
+from guodong.demands.services import STEP_RECORDS, allowed_actions, transition
 from guodong.matching.services import approve_matching, run_matching
 from guodong.missions.choices import MissionStatus
 from guodong.missions.models import Allocation, MatchingRun, Mission
@@ -34,6 +35,16 @@ EXCLUDED_LABELS = {
     "reserved": gettext_lazy("already reserved"),
     "declined": gettext_lazy("unit declined"),
     "stale": gettext_lazy("stale (excluded)"),
+}
+
+
+DONE = {
+    "analyse": gettext_lazy("Analysis recorded."),
+    "verify": gettext_lazy("On-site check recorded."),
+    "approve": gettext_lazy("Demand approved."),
+    "close": gettext_lazy("Demand closed."),
+    "reject": gettext_lazy("Demand rejected."),
+    "cancel": gettext_lazy("Demand cancelled."),
 }
 
 
@@ -70,6 +81,7 @@ class DemandDetailView(LoginRequiredMixin, DetailView[Demand]):
             a["holding"] for e in explained.values() for a in e.get("alternatives", [])
         ]
         holdings = Holding.objects.select_related("type").in_bulk(alternative_ids)
+        may_match = Demand.objects.visible_to(user, "match").filter(pk=demand.pk).exists()
         context.update(
             lines=[
                 (
@@ -81,11 +93,18 @@ class DemandDetailView(LoginRequiredMixin, DetailView[Demand]):
                 for line in lines
             ],
             run=run,
-            may_match=Demand.objects.visible_to(user, "match").filter(pk=demand.pk).exists(),
+            run_km=run.cost_m / 1000 if run else None,
+            # Matching is offered while something is still open (the service refuses otherwise).
+            offer_matching=may_match
+            and demand.status in MATCHABLE
+            and any(n > 0 for n in remaining.values()),
+            may_match=may_match,
             may_approve=Demand.objects.visible_to(user, "approve").filter(pk=demand.pk).exists(),
             actions=allowed_actions(user, demand),
             missions=missions,
             pending=missions.filter(status=MissionStatus.PENDING).exists(),
+            site_photos=demand.attachments.filter(purpose=AttachmentPurpose.SITE_PHOTO),
+            documents=demand.attachments.exclude(purpose=AttachmentPurpose.SITE_PHOTO),
         )
         return context
 
@@ -123,8 +142,12 @@ class DemandActionView(LoginRequiredMixin, View):
                 missions = dispatch(request.user, demand)
                 messages.success(request, _("{n} missions dispatched.").format(n=len(missions)))
             else:
-                transition(request.user, demand, action, request.POST.get("reason", ""))
-                messages.success(request, _("Done."))
+                record = {name: request.POST.get(name, "") for name in STEP_RECORDS.get(action, ())}
+                transition(
+                    request.user, demand, action, request.POST.get("reason", ""),
+                    record=record, photos=request.FILES.getlist("photos"),
+                )  # fmt: skip
+                messages.success(request, str(DONE.get(action, gettext_lazy("Done."))))
         except (ValidationError, PermissionDenied) as error:
             say(request, error)
         return HttpResponseRedirect(demand.get_absolute_url())

@@ -66,6 +66,28 @@ def open_quantities(demand: Demand) -> dict[int, int]:
     return {line.pk: line.quantity - covered.get(line.pk, 0) for line in demand.lines.all()}
 
 
+def may_see_contact(user: Actor, mission: Mission) -> bool:
+    """The mission's own unit, and the office that handles it, read the contact phone in full:
+    they are the ones who must call it to carry the mission out. Anyone else reads it masked."""
+    if not Mission.objects.visible_to(user).filter(pk=mission.pk).exists():
+        return False
+    own_unit = mission.unit_id is not None and user.organization_id == mission.unit_id
+    return own_unit or Mission.permits(user, "dispatch")
+
+
+@transaction.atomic
+def reveal_contact(acting_user: Actor, mission: Mission) -> str:
+    """The contact phone in clear for who may see it ("mission.reveal" names the field, never
+    the value; the event changes no row, so a replay passes it by)."""
+    if not may_see_contact(acting_user, mission):
+        raise PermissionDenied(_("Your role may not perform this action."))
+    record_event(
+        acting_user, "mission.reveal", mission, before=None,
+        after={"revealed": ["contact_phone"]},
+    )  # fmt: skip
+    return str(mission.contact_phone)
+
+
 def allowed_steps(user: Actor, mission: Mission) -> list[str]:
     return [
         step

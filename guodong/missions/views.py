@@ -126,6 +126,18 @@ class MissionNoticeView(MissionDetailView):
 
     template_name = "missions/mission_notice.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        mission, user = context["object"], self.request.user
+        # The recipient must be able to call the contact: the unit and the office read it in
+        # full (the reveal is logged); anyone else reads it masked.
+        context["contact_phone"] = (
+            services.reveal_contact(user, mission)
+            if mission.contact_phone and services.may_see_contact(user, mission)
+            else mission.contact_phone_masked
+        )
+        return context
+
 
 class DeploymentXmlView(LoginRequiredMixin, View):
     def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

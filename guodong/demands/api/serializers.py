@@ -15,6 +15,11 @@ class DemandLineSerializer(serializers.ModelSerializer[DemandLine]):
     resource_type = serializers.PrimaryKeyRelatedField(queryset=ResourceType.objects.all())
     destination_division = ScopedRelatedField(queryset=Division.objects.all())
     quantity = serializers.IntegerField()  # the service explains a zero or negative quantity
+    # Without a point the line goes to its area's centre, without a place to the area's name
+    # (demands.services.with_default_point).
+    latitude = serializers.FloatField(required=False, allow_null=True)
+    longitude = serializers.FloatField(required=False, allow_null=True)
+    destination = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     class Meta:
         model = DemandLine
@@ -36,10 +41,12 @@ class DemandSerializer(serializers.ModelSerializer[Demand]):
         fields = ["id", "code", "title", "requester", "requester_contact", "incident",
                   "is_exercise", "division", "status", "status_reason", "stale_policy",
                   "stale_penalty_km", "owner_cap_percent", "township_cap_percent", "source",
-                  "edxl_message_id", "unresolved_lines", "created_at", "lines",
+                  "edxl_message_id", "unresolved_lines", "analysis_notes",
+                  "analysis_conclusion", "site_findings", "created_at", "lines",
                   "allowed_actions"]  # fmt: skip
         read_only_fields = ["code", "status", "status_reason", "source", "edxl_message_id",
-                            "unresolved_lines", "created_at"]  # fmt: skip
+                            "unresolved_lines", "analysis_notes", "analysis_conclusion",
+                            "site_findings", "created_at"]  # fmt: skip
 
     def get_allowed_actions(self, demand: Demand) -> list[str]:
         return allowed_actions(self.context["request"].user, demand)

@@ -19,7 +19,7 @@ from guodong.demands.choices import Source
 from guodong.demands.edxl.exchange import import_message
 from guodong.demands.filtersets import DemandFilterSet
 from guodong.demands.models import Demand
-from guodong.demands.services import attach, create_demand, transition
+from guodong.demands.services import STEP_RECORDS, attach, create_demand, transition
 from guodong.divisions.models import Division
 
 XML = "application/xml; charset=utf-8"
@@ -55,9 +55,14 @@ class DemandViewSet(ScopedViewSet):
 
     @decorators.action(detail=True, methods=["post"])
     def transition(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
-        """`{"action": "analyse|verify|approve|close|reject|cancel", "reason": "…"}`"""
-        demand = transition(request.user, self.get_object(), str(request.data.get("action", "")),
-                            str(request.data.get("reason", "")))  # fmt: skip
+        """`{"action": "analyse|verify|approve|close|reject|cancel", "reason": "…"}`; analysis
+        gives `analysis_conclusion` (and `analysis_notes`), the on-site check `site_findings`
+        (photos as multipart `photos`)."""
+        action = str(request.data.get("action", ""))
+        record = {name: str(request.data.get(name, "")) for name in STEP_RECORDS.get(action, ())}
+        demand = transition(request.user, self.get_object(), action,
+                            str(request.data.get("reason", "")), record=record,
+                            photos=request.FILES.getlist("photos"))  # fmt: skip
         return Response(self.get_serializer(demand).data)
 
     @decorators.action(detail=True, methods=["post"], parser_classes=[MultiPartParser])

@@ -34,10 +34,13 @@ def test_the_loop_through_the_api(liaison, nanhu_staff, reporter, generators):
     demand = submitted.json()
     assert demand["status"] == "received" and demand["allowed_actions"] == ["cancel"]
     staff = client_for(nanhu_staff)
-    for action in ("analyse", "approve"):
-        answer = staff.post(f"{api}/demands/{demand['id']}/transition/", {"action": action},
+    steps = ({"action": "analyse", "analysis_conclusion": "需求合理，可直接审批"},
+             {"action": "approve"})  # fmt: skip
+    for step in steps:
+        answer = staff.post(f"{api}/demands/{demand['id']}/transition/", step,
                             content_type="application/json")  # fmt: skip
         assert answer.status_code == 200, answer.json()
+    assert answer.json()["analysis_conclusion"] == "需求合理，可直接审批"
     matching = staff.post(f"{api}/demands/{demand['id']}/match/").json()
     assert sum(a["quantity"] for a in matching["allocations"]) == 5
     approve = f"{api}/demands/{demand['id']}/approve-matching/"

@@ -32,6 +32,7 @@ def test_staff_matches_a_demand_and_dispatches_its_missions(page, live_server):
     sign_in(page, live_server.url, "nanhu_staff")
     page.goto(f"{live_server.url}/demands/{demand.pk}/")
     assert page.inner_text("#demand-status") == "已受理"
+    page.fill("#analysis_conclusion", "需求合理，可直接审批")
     page.click("button[data-action=analyse]")
     page.click("button[data-action=approve]")
     assert page.inner_text("#demand-status") == "已批准"

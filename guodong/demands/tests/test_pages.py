@@ -45,8 +45,9 @@ def test_staff_match_approve_dispatch_and_the_unit_hands_over_on_pages(
 ):
     demand = submit(liaison)
     office = client_for(nanhu_staff)
-    for action in ("analyse", "approve", "match"):
-        assert office.post(f"/demands/{demand.pk}/{action}/").status_code == 302
+    steps = {"analyse": {"analysis_conclusion": "需求合理"}, "approve": {}, "match": {}}
+    for action, data in steps.items():
+        assert office.post(f"/demands/{demand.pk}/{action}/", data).status_code == 302
     detail = office.get(f"/demands/{demand.pk}/").content.decode()
     assert 'id="approve-matching"' in detail and "为何选择这些条目" in detail
     run = demand.matchings.first()
@@ -71,7 +72,8 @@ def test_staff_match_approve_dispatch_and_the_unit_hands_over_on_pages(
     })  # fmt: skip
     assert Mission.objects.get(pk=own.pk).status == "handed_over"
     notice = unit.get(f"/demands/missions/{own.pk}/notice/").content.decode()
-    assert "动员任务通知书" in notice and own.code in notice and "13800001111" not in notice
+    # The unit must call its contact: the printed notice gives the phone in full (issue 11).
+    assert "动员任务通知书" in notice and own.code in notice and "13800001111" in notice
     assert unit.get(f"/demands/missions/{own.pk}/status.xml").status_code == 200
 
 

@@ -123,7 +123,8 @@ def test_releases_and_discarded_proposals_are_recorded(liaison, nanhu_staff, rep
     (declined,) = _events("mission.decline", own)
     assert {i["state"] for i in declined.after["_children"]["allocations"]} == {"declined"}
     proposal = run_matching(nanhu_staff, demand)
-    transition(nanhu_staff, demand, "reject", "任务取消")
+    # Dispatched missions: the demand can no longer be rejected, only cancelled.
+    transition(nanhu_staff, demand, "cancel", "任务取消")
     (discarded,) = _events("matchingrun.discard", proposal)
     assert {a["state"] for a in discarded.before["_children"]["allocations"]} == {"proposed"}
     assert {a["state"] for a in discarded.after["_children"]["allocations"]} == {"discarded"}
