@@ -115,10 +115,8 @@ def village_rows(csv_path: Path, prefix: str) -> list[Row]:
             code = (record["code"] or "").strip()
             if not code.startswith(prefix):
                 continue
-            name = (record["name"] or "").strip()
-            rows.append(
-                Row(DivisionLevel.VILLAGE, code, record["streetCode"].strip(), village_name(name), line)
-            )
+            name = village_name((record["name"] or "").strip())
+            rows.append(Row(DivisionLevel.VILLAGE, code, record["streetCode"].strip(), name, line))
     return rows
 
 
