@@ -21,6 +21,7 @@ from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectHistoryView, ObjectListView
 from guodong.demands.edxl.exchange import deployment_report
+from guodong.demands.models import Demand
 from guodong.missions import services
 from guodong.missions.choices import AllocationState
 from guodong.missions.filtersets import MissionFilterSet
@@ -69,6 +70,11 @@ class MissionDetailView(LoginRequiredMixin, DetailView[Mission]):
             steps=services.allowed_steps(self.request.user, mission),
             handover_form=handover,
             receipt=getattr(mission, "handover", None),
+            # A grid worker may act on a mission in their township whose demand the district
+            # handles: the demand is named, but linked only for those who may open it.
+            demand_visible=Demand.objects.visible_to(self.request.user)
+            .filter(pk=mission.demand_id)
+            .exists(),
         )
         return context
 

@@ -27,10 +27,9 @@ PERSONAS = [
 
 # Leaks found in views being restructured by others (issue 10), as (persona, route name): tried
 # apart and expected to fail until fixed, so that the persona test stays green meanwhile.
-KNOWN_LEAKS = {
-    ("grid_worker", "mission_detail"): "a mission in the grid worker's township links its demand, "
-    "handled by the district, which they cannot open (404): missions/views.py",
-}
+# (persona, route name) → why: a leak found and not yet fixed (strict xfail: fixing it fails the
+# test until the entry is removed).
+KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 
 def test_every_route_is_registered_or_exempted_with_a_reason():
