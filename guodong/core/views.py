@@ -21,7 +21,7 @@ from django_filters.filterset import filterset_factory  # type: ignore[import-un
 from django_filters.views import FilterView  # type: ignore[import-untyped]
 
 from guodong.core.actors import AuthenticatedHttpRequest
-from guodong.core.exports import export_response
+from guodong.core.exports import caption_for, list_export
 from guodong.core.filters import FilterSet
 from guodong.core.forms import style_widgets
 from guodong.core.models import Event, ScopedModel
@@ -48,6 +48,8 @@ class ObjectListView(ScopedMixin, FilterView):  # type: ignore[misc]  # django-f
     template_name = "core/object_list.html"
     paginate_by = 50
     columns: ClassVar[list[Column]] = []
+    # The export's columns when it says more than the page's table (none: the table's).
+    export_columns: ClassVar[list[Column]] = []
     add_url_name: str | None = None
     title: Any = ""
 
@@ -56,10 +58,15 @@ class ObjectListView(ScopedMixin, FilterView):  # type: ignore[misc]  # django-f
         filterset = self.get_filterset(self.get_filterset_class())
         # With a bad filter there is nothing to export: the page says which filter is wrong.
         if fmt in ("csv", "xlsx") and filterset.is_valid():
-            queryset = filterset.qs
-            rows = ([c.value(obj) for c in self.columns] for obj in queryset[:EXPORT_LIMIT])
-            return export_response(
-                self.model._meta.model_name, [c.label for c in self.columns], rows, fmt
+            caption = caption_for(self.title or self.model._meta.verbose_name_plural,
+                                  self.request.user, filterset.form)  # fmt: skip
+            return list_export(
+                self.request.user,
+                self.model,
+                self.export_columns or self.columns,
+                filterset.qs[:EXPORT_LIMIT],
+                fmt,
+                caption,
             )
         response: HttpResponse = super().get(request, *args, **kwargs)
         return response

@@ -83,6 +83,9 @@ class HoldingSerializer(serializers.ModelSerializer[Holding]):
             "category",
             "quantity_total",
             "quantity_available",
+            # Booked by approved matchings, real and exercise (read-only: missions book them).
+            "quantity_reserved",
+            "quantity_reserved_exercise",
             "condition",
             "readiness",
             "owner_kind",

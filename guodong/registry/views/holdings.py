@@ -44,6 +44,16 @@ COLUMNS = [
     Column("contact_name", gettext_lazy("requisition contact")),
     Column("contact_phone_masked", gettext_lazy("contact phone")),
 ]
+# The export also says what is booked, in what condition and where exactly.
+EXPORT_COLUMNS = [
+    *COLUMNS[:3],
+    Column("quantity_reserved", gettext_lazy("reserved quantity")),
+    Column("quantity_reserved_exercise", gettext_lazy("reserved quantity (exercise)")),
+    *COLUMNS[3:6],
+    Column("condition", gettext_lazy("condition")),
+    Column("address", gettext_lazy("address")),
+    *COLUMNS[6:],
+]
 
 
 class HoldingListView(ObjectListView):
@@ -52,6 +62,7 @@ class HoldingListView(ObjectListView):
     add_url_name = "holding_add"
     template_name = "registry/holding_list.html"
     columns: ClassVar[list[Column]] = COLUMNS
+    export_columns: ClassVar[list[Column]] = EXPORT_COLUMNS
 
     def get_queryset(self) -> QuerySet[Any]:
         return with_freshness(super().get_queryset().select_related("type", "division"))
