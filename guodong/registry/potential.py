@@ -13,22 +13,53 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from guodong.core.templatetags.guodong import cell as display
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import Availability, CatalogueLevel
 from guodong.registry.models import Holding, ResourceType, Specialist
 
 
+def quantities_text(by_unit: dict[str, Decimal]) -> str:
+    """Quantities of unlike units side by side, never added up: "1,200 顶；3,000 床"."""
+    return "；".join(f"{display(q)} {unit}".rstrip() for unit, q in sorted(by_unit.items()))
+
+
 @dataclass
 class Cell:
+    """Holdings (or people) of one row × column. `available` and `total` add quantities and
+    so mean something only inside one unit (a resource type's row); a category's or kind's
+    row reads them per unit (`available_by_unit`, `quantities`)."""
+
     available: Decimal = Decimal(0)
     total: Decimal = Decimal(0)
     count: int = 0
+    available_by_unit: dict[str, Decimal] = field(default_factory=dict)
+    total_by_unit: dict[str, Decimal] = field(default_factory=dict)
 
-    def add(self, available: Decimal, total: Decimal, count: int) -> None:
+    def add(self, available: Decimal, total: Decimal, count: int, unit: str | None = None) -> None:
         self.available += available or 0
         self.total += total or 0
         self.count += count
+        if unit is not None:
+            key = unit or ""
+            by_unit, totals = self.available_by_unit, self.total_by_unit
+            by_unit[key] = by_unit.get(key, Decimal(0)) + (available or 0)
+            totals[key] = totals.get(key, Decimal(0)) + (total or 0)
+
+    def merge(self, other: Cell) -> None:
+        for unit in other.available_by_unit:
+            self.add(other.available_by_unit[unit], other.total_by_unit[unit], 0, unit)
+        self.count += other.count
+
+    @property
+    def quantities(self) -> str:
+        """The available quantities per unit, in words."""
+        return quantities_text(self.available_by_unit)
+
+    @property
+    def total_quantities(self) -> str:
+        return quantities_text(self.total_by_unit)
 
 
 @dataclass
@@ -56,23 +87,31 @@ class PotentialTable:
         total = Cell()
         for part in (self.row_totals.get(row_id), self.people_totals.get(row_id)):
             if part:
-                total.add(part.available, part.total, part.count)
+                total.merge(part)
         return total
 
     def as_rows(self) -> list[list[Any]]:
-        """Header + one row per catalogue node: available quantities, for exports."""
+        """Header + one row per catalogue node and unit (a category holds tents in 顶 and
+        quilts in 床: they are never added up): available quantities, blank where there is
+        nothing, for exports."""
         header = ["", "单位", *[c.name for c in self.columns], "合计"]
-        body = [
-            [r.name, r.unit or self._unit_of(r),
-             *[self.cell(r.pk, c.pk).available + self.people_cell(r.pk, c.pk).available
-               for c in self.columns],
-             self.row_total(r.pk).available]
-            for r in self.rows
-        ]  # fmt: skip
+        body = []
+        for r in self.rows:
+            cells = [self._both(r.pk, c.pk) for c in self.columns]
+            units = sorted(self.row_total(r.pk).available_by_unit) or [r.unit or ""]
+            for unit in units:
+                body.append(
+                    [r.name, unit or None,
+                     *[cell.available_by_unit.get(unit) for cell in cells],
+                     self.row_total(r.pk).available_by_unit.get(unit)]
+                )  # fmt: skip
         return [header, *body]
 
-    def _unit_of(self, row: ResourceType) -> str:
-        return "人" if row.pk in self.people_totals else ""
+    def _both(self, row_id: int, column_id: int) -> Cell:
+        both = Cell()
+        both.merge(self.cell(row_id, column_id))
+        both.merge(self.people_cell(row_id, column_id))
+        return both
 
 
 def _row_nodes(node: ResourceType | None) -> tuple[list[ResourceType], str]:
@@ -119,7 +158,7 @@ def potential_table(
     column_field = "county_id" if by_county else "division_id"
     grouped = (
         holdings.order_by()
-        .values(row_field, column_field)
+        .values(row_field, column_field, "type__unit")
         .annotate(
             available=Sum("quantity_available"), total=Sum("quantity_total"), count=Count("*")
         )
@@ -137,7 +176,7 @@ def potential_table(
         row_id, column_id = group[row_field], column_of.get(group[column_field])
         if row_id not in row_ids or column_id is None:
             continue
-        figures = (group["available"], group["total"], group["count"])
+        figures = (group["available"], group["total"], group["count"], group["type__unit"])
         table.cells.setdefault((row_id, column_id), Cell()).add(*figures)
         table.row_totals[row_id].add(*figures)
         table.column_totals[column_id].add(*figures)
@@ -169,7 +208,8 @@ def add_people(table: PotentialTable, specialists: QuerySet[Specialist]) -> Pote
         row_id, column_id = group[row_field], column_of.get(group["division_id"])
         if row_id not in row_ids or column_id is None:
             continue
-        figures = (Decimal(group["available"]), Decimal(group["registered"]), group["registered"])
+        registered = group["registered"]
+        figures = (Decimal(group["available"]), Decimal(registered), registered, "人")
         table.people.setdefault((row_id, column_id), Cell()).add(*figures)
         table.people_totals[row_id].add(*figures)
     return table

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from guodong.core.actors import AuthenticatedHttpRequest, AuthenticatedRequest
-from guodong.core.exports import export_response
+from guodong.core.exports import caption_for, export_response
 from guodong.core.forms import style_widgets
 from guodong.divisions.models import Division
 from guodong.registry.filtersets import HoldingFilterSet
@@ -65,7 +65,8 @@ class PotentialView(LoginRequiredMixin, TemplateView):
         # With a bad filter there is nothing to export: the page says which filter is wrong.
         if request.GET.get("export") in ("csv", "xlsx") and filterset.is_valid():
             header, *rows = table_for(self.request, filterset).as_rows()
-            return export_response("potential", header, rows, request.GET["export"])
+            caption = caption_for(_("Potential query"), self.request.user, filterset.form)
+            return export_response("potential", header, rows, request.GET["export"], caption)
         return super().get(request, *args, filterset=filterset, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
