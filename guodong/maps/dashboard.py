@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from guodong.registry.freshness import freshness_q
 from guodong.registry.models import Holding, ResourceType, SurveyCampaign, VerificationTask
 from guodong.registry.models.surveys import AssignmentStatus, CampaignStatus
 from guodong.registry.models.verification import TaskStatus
+from guodong.registry.potential import quantities_text
 
 WORST_TOWNSHIPS = 10
 
@@ -42,19 +44,29 @@ def _holdings_url(**params: Any) -> str:
 
 
 def potential_by_category(user: Actor) -> Table:
+    """Holdings (条目) and fresh ones per category, and the available quantities per unit: a
+    category holds tents in 顶 and quilts in 床, which are never added up."""
+    holdings = Holding.objects.visible_to(user).order_by()
     counts = {
         category_id: (n, fresh)
-        for category_id, n, fresh in Holding.objects.visible_to(user)
-        .order_by()
-        .values_list("category_id")
-        .annotate(n=Count("*"), fresh=Count("pk", filter=freshness_q(Freshness.FRESH)))
+        for category_id, n, fresh in holdings.values_list("category_id").annotate(
+            n=Count("*"), fresh=Count("pk", filter=freshness_q(Freshness.FRESH))
+        )
     }
+    by_unit: dict[int, dict[str, Decimal]] = {}
+    for category_id, unit, available in holdings.values_list("category_id", "type__unit").annotate(
+        available=Sum("quantity_available")
+    ):
+        by_unit.setdefault(category_id, {})[unit or ""] = available or Decimal(0)
     table = Table(
-        "categories", _("Holdings by category"), [_("category"), _("holdings"), _("fresh")]
+        "categories",
+        _("Holdings by category"),
+        [_("category"), _("holdings"), _("fresh"), _("available quantity by unit")],
     )
     for category in ResourceType.objects.filter(level=CatalogueLevel.CATEGORY).order_by("path"):
         if counts.get(category.pk, (0, 0))[0]:
-            table.rows.append([category.name, *counts[category.pk]])
+            quantities = quantities_text(by_unit.get(category.pk, {}))
+            table.rows.append([category.name, *counts[category.pk], quantities])
             table.links.append(_holdings_url(category=category.pk))
     return table
 

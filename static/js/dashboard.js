@@ -32,7 +32,19 @@
       xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: t.rows.map((r) => r[0]) },
       series: [{ name: t.header[2], type: "bar", data: t.rows.map((r) => Number(r[2])) }],
     }),
+    // Open demands and missions by status: one bar per status, in the workflow's order.
+    demands: (t) => statusBars(t, "#1565c0"),
+    missions: (t) => statusBars(t, "#7a1f1f"),
   };
+  function statusBars(t, colour) {
+    return {
+      color: [colour], tooltip: {}, grid: { left: 90, right: 20, top: 10, bottom: 30 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", inverse: true, data: t.rows.map((r) => r[0]) },
+      series: [{ name: t.header[1], type: "bar", data: t.rows.map((r) => Number(r[1])),
+                 label: { show: true, position: "right" } }],
+    };
+  }
   for (const element of document.querySelectorAll(".dashboard-chart")) {
     const key = element.dataset.key;
     if (!builders[key] || !data[key]) continue;
