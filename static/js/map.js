@@ -79,8 +79,9 @@
       });
       const link = `${config.listUrl}?${query({ h3: cell.cell })}`;
       L.marker([cell.lat, cell.lon], { icon, title: String(cell.count) })
+        // No type chosen: the cell mixes units (顶, 床, 吨), so no quantity is added up here;
+        // the records list and the area's details give them per type.
         .bindPopup(`<strong>${escapeHtml(t.holdings)}：${cell.count}</strong><br>` +
-          `${escapeHtml(t.available)}：${cell.available.toLocaleString("zh-CN")}<br>` +
           `${escapeHtml(t.fresh)} ${cell.fresh} · ${escapeHtml(t.ageing)} ${cell.ageing} · ${escapeHtml(t.stale)} ${cell.stale}<br>` +
           `<a href="${link}">${escapeHtml(t.records)}</a>`)
         .addTo(layers.holdings);
