@@ -61,6 +61,32 @@ ORGANIZATIONS: list[tuple[str, str, str, str, str | None]] = [
     ("秀洲区中医院", K.MEMBER_UNIT, U.HOSPITAL, "330411", "秀洲区国防动员委员会"),
     ("嘉兴秀洲运输有限公司", K.MEMBER_UNIT, U.ENTERPRISE, "330411", "秀洲区国防动员委员会"),
     ("秀洲区职业技术学校", K.MEMBER_UNIT, U.SCHOOL, "330411", "秀洲区国防动员委员会"),
+    # The trades whose stock the demo registry needs (power, communications, fuel, fire and
+    # rescue, waterways, grain): appended so the units above keep their contact numbers.
+    (
+        "国网浙江省电力有限公司嘉兴供电公司",
+        K.MEMBER_UNIT,
+        U.ENTERPRISE,
+        "330400",
+        "嘉兴市经济和信息化局",
+    ),
+    (
+        "中国移动通信集团浙江有限公司嘉兴分公司",
+        K.MEMBER_UNIT,
+        U.ENTERPRISE,
+        "330400",
+        "嘉兴市经济和信息化局",
+    ),
+    (
+        "中国石化销售股份有限公司浙江嘉兴石油分公司",
+        K.MEMBER_UNIT,
+        U.ENTERPRISE,
+        "330400",
+        "嘉兴市经济和信息化局",
+    ),
+    ("嘉兴市消防救援支队", K.MEMBER_UNIT, U.OTHER, "330400", "嘉兴市国防动员委员会"),
+    ("嘉兴内河港航运输有限公司", K.MEMBER_UNIT, U.ENTERPRISE, "330400", "嘉兴市交通运输局"),
+    ("嘉兴市粮食收储有限公司", K.MEMBER_UNIT, U.ENTERPRISE, "330400", "嘉兴市国防动员委员会"),
 ]
 
 DUTIES: list[tuple[str, str, str, str]] = [
