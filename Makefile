@@ -28,13 +28,16 @@ setup-dev: $(VENV)/.dev
 	$(PY) scripts/i18n.py compile
 
 # The background worker (imports) and the hourly signed checkpoint of the event log (ADR 8) run
-# beside the server and stop with it.
+# beside the server and stop with it. Debug is off (Chinese error pages, no URL patterns or
+# tracebacks shown): `--insecure` lets Django's server still serve the static files.
+# `DEBUG=1 make run` (or GUODONG_DEBUG=1) turns Django's debug pages on for developers.
+DEBUG ?= $(or $(GUODONG_DEBUG),0)
 run: setup
 	$(PY) manage.py demo_logins
 	$(PY) manage.py db_worker --no-reload --no-startup-delay -v 0 & WORKER=$$!; \
 	$(PY) manage.py audit checkpoint --every 3600 >/dev/null & CHECKPOINTS=$$!; \
 	trap 'kill $$WORKER $$CHECKPOINTS 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	GUODONG_DEBUG=$(DEBUG) $(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

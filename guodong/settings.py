@@ -19,7 +19,9 @@ VAR_DIR = Path(os.environ.get("GUODONG_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = os.environ.get("GUODONG_ENV") == "production"
-DEBUG = not PRODUCTION and os.environ.get("GUODONG_DEBUG", "1") == "1"
+# Off unless asked for (GUODONG_DEBUG=1, `DEBUG=1 make run`): Django's debug pages are in English
+# and show the URL patterns and tracebacks, so users get the Chinese error pages instead.
+DEBUG = not PRODUCTION and os.environ.get("GUODONG_DEBUG", "0") == "1"
 
 
 def _secret_key() -> str:
@@ -85,6 +87,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "guodong.urls"
+CSRF_FAILURE_VIEW = "guodong.core.errors.csrf_failure"
 WSGI_APPLICATION = "guodong.wsgi.application"
 
 TEMPLATES = [
@@ -98,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "guodong.core.context_processors.menu",
             ],
         },
     },
@@ -235,5 +239,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"axes": {"handlers": ["console"], "level": "WARNING"}},
+    "loggers": {
+        "axes": {"handlers": ["console"], "level": "WARNING"},
+        # With DEBUG off Django's own console handler is silent: a 500's traceback still
+        # reaches the server's log (the user sees the Chinese 500 page).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

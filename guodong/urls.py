@@ -51,3 +51,9 @@ urlpatterns = [
     path("demands/", include("guodong.matching.urls")),
     path("", include("guodong.core.urls")),
 ]
+
+# Chinese pages (JSON under /api/) instead of Django's English ones: guodong/core/errors.py.
+handler400 = "guodong.core.errors.bad_request"
+handler403 = "guodong.core.errors.permission_denied"
+handler404 = "guodong.core.errors.page_not_found"
+handler500 = "guodong.core.errors.server_error"
