@@ -13,17 +13,11 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guodong.core.actions import action_label, actor_label
 from guodong.core.actors import Actor
 from guodong.core.scope import PathField, within
 
 VIEW = "view"
-ACTION_VERBS = {
-    "create": _("create"),
-    "update": _("update"),
-    "delete": _("delete"),
-    "revoke": _("revoke"),
-    "set_password": _("set password"),
-}
 
 
 @dataclass(frozen=True)
@@ -256,13 +250,13 @@ class Event(ScopeRules, models.Model):
 
     @property
     def action_label(self) -> str:
-        """For example "修改 · 组织机构" rather than "organization.update"."""
-        verb = self.action.rsplit(".", 1)[-1]
-        try:
-            noun = apps.get_model(self.object_type)._meta.verbose_name
-        except (LookupError, ValueError):
-            noun = self.object_type
-        return f"{ACTION_VERBS.get(verb, verb)} · {noun}"
+        """For example "组织机构：修改" rather than "organization.update" (core/actions.py)."""
+        return action_label(self.action, self.object_type)
+
+    @property
+    def actor_label(self) -> str:
+        """The user's name, or "系统（载入演示数据）" rather than "system:load_demo"."""
+        return actor_label(self.actor_name)
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         before, after = self.before or {}, self.after or {}

@@ -15,13 +15,14 @@ from guodong.core.views import ObjectListView, ScopedMixin
 
 
 class EventListView(ObjectListView):
-    model = Event
+    # The log follows the same ScopeRules (visible_to) as the domain rows it records.
+    model = Event  # type: ignore[assignment]
     filterset_class = EventFilterSet
     title = _("Activity log")
     columns: ClassVar[list[Column]] = [
         Column("sequence", _("sequence"), link=True),
         Column("created_at", _("time")),
-        Column("actor_name", _("actor")),
+        Column("actor_label", _("actor")),
         Column("action_label", _("action")),
         Column("object_repr", _("object")),
     ]
@@ -36,5 +37,5 @@ class EventListView(ObjectListView):
 
 
 class EventDetailView(ScopedMixin, DetailView[Event]):
-    model = Event
+    model = Event  # type: ignore[assignment]  # ScopeRules without being a ScopedModel
     template_name = "core/event_detail.html"
