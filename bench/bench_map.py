@@ -21,7 +21,7 @@ def fill_cells() -> None:
     """Rows imported before holdings had an H3 column get theirs (cells come from Python)."""
     from django.db import connection, transaction
 
-    from guodong.maps.h3cells import cell_of
+    from guodong.divisions.h3cells import cell_of
     from guodong.registry.models import Holding
 
     missing = Holding.objects.filter(h3_cell__isnull=True).exclude(latitude=None)
@@ -43,7 +43,7 @@ def main() -> None:
     from django.test import Client
 
     from guodong.accounts.models import User
-    from guodong.maps.h3cells import KEEP_MASK, _low_digits
+    from guodong.divisions.h3cells import KEEP_MASK, _low_digits
     from guodong.maps.layers import resolution_for
     from guodong.registry.models import Holding
 

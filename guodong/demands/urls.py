@@ -10,7 +10,6 @@ urlpatterns = [
     path("new/", views.DemandCreateView.as_view(), name="demand_add"),
     path("edxl/", views.EdxlImportView.as_view(), name="demand_edxl"),
     path("<int:pk>/history/", views.DemandHistoryView.as_view(), name="demand_history"),
-    path("<int:pk>/commit.xml", views.CommitXmlView.as_view(), name="demand_commit_xml"),
     path("areas/<int:pk>/centre/", views.DivisionCentreView.as_view(), name="division_centre"),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="demand_attachment"),
     path("floors/", views.ReserveFloorListView.as_view(), name="reservefloor_list"),

@@ -27,7 +27,7 @@ from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectEditView, ObjectHistoryView, ObjectListView, apply_errors
-from guodong.demands.edxl.exchange import commit_message, import_message, unresolved_line_text
+from guodong.demands.edxl.exchange import import_message, unresolved_line_text
 from guodong.demands.filtersets import DemandFilterSet
 from guodong.demands.forms import DemandForm, EdxlForm, LineForm, ReserveFloorForm
 from guodong.demands.models import Demand, DemandAttachment, ReserveFloor
@@ -191,14 +191,6 @@ class EdxlImportView(LoginRequiredMixin, FormView[EdxlForm]):
                 self.request, _("Not in the demand: {line}").format(line=unresolved_line_text(line))
             )
         return HttpResponseRedirect(demand.get_absolute_url())
-
-
-class CommitXmlView(LoginRequiredMixin, View):
-    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        demand = get_object_or_404(Demand.objects.visible_to(request.user), pk=pk)
-        response = HttpResponse(commit_message(demand), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="{demand.code}-commit.xml"'
-        return response
 
 
 class ReserveFloorListView(ObjectListView):

@@ -6,5 +6,6 @@ from guodong.matching import views
 
 urlpatterns = [
     path("<int:pk>/", views.DemandDetailView.as_view(), name="demand_detail"),
+    path("<int:pk>/commit.xml", views.CommitXmlView.as_view(), name="demand_commit_xml"),
     path("<int:pk>/<slug:action>/", views.DemandActionView.as_view(), name="demand_action"),
 ]

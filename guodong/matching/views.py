@@ -23,6 +23,7 @@ from guodong.demands.models import Demand
 from guodong.demands.services import STEP_RECORDS, allowed_actions, transition
 from guodong.matching.services import approve_matching, run_matching
 from guodong.missions.choices import MissionStatus
+from guodong.missions.edxl import commit_message
 from guodong.missions.models import Allocation, MatchingRun, Mission
 from guodong.missions.services import dispatch, open_quantities
 from guodong.missions.views import say
@@ -151,3 +152,13 @@ class DemandActionView(LoginRequiredMixin, View):
         except (ValidationError, PermissionDenied) as error:
             say(request, error)
         return HttpResponseRedirect(demand.get_absolute_url())
+
+
+class CommitXmlView(LoginRequiredMixin, View):
+    """The platform's answer to a demand as an EDXL-RM CommitResource download."""
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        demand = get_object_or_404(Demand.objects.visible_to(request.user), pk=pk)
+        response = HttpResponse(commit_message(demand), content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{demand.code}-commit.xml"'
+        return response

@@ -20,10 +20,10 @@ from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.forms import style_widgets
 from guodong.core.tables import Column
 from guodong.core.views import ObjectHistoryView, ObjectListView
-from guodong.demands.edxl.exchange import deployment_report
 from guodong.demands.models import Demand
 from guodong.missions import services
 from guodong.missions.choices import AllocationState
+from guodong.missions.edxl import deployment_report
 from guodong.missions.filtersets import MissionFilterSet
 from guodong.missions.forms import HandoverForm, ReasonForm
 from guodong.missions.models import Mission

@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,18 +19,14 @@ from guodong.demands.edxl.codec import (
     INBOUND,
     Message,
     ResourceInfo,
-    Schedule,
     read,
     validate,
-    write,
 )
 from guodong.demands.models import MAX_QUANTITY, Demand
 from guodong.demands.services import create_demand, line_errors
 from guodong.divisions.geo import county_code_at
 from guodong.divisions.models import Division
-from guodong.missions.choices import ACTIVE_ALLOCATIONS, AllocationState
-from guodong.missions.models import Allocation, Mission
-from guodong.registry.models.catalogue import URN_PREFIX, NameMatch
+from guodong.registry.models.catalogue import NameMatch
 from guodong.registry.names import Catalogue, Resolution
 
 ARRIVALS = ("RequestedArrival", "EstimatedArrival")
@@ -185,7 +180,9 @@ def import_message(
     }, lines, source=Source.EDXL)  # fmt: skip
 
 
-def _base(demand: Demand, kind: str, suffix: str) -> Message:
+def outbound_message(demand: Demand, kind: str, suffix: str) -> Message:
+    """The header of a message the platform sends about `demand` (its resources are added by
+    the caller: `guodong.missions.edxl`)."""
     origin = demand.edxl_message_id or f"urn:guodong:demand:{demand.code}"
     return Message(
         kind=kind, message_id=f"urn:guodong:demand:{demand.code}:{suffix}",
@@ -193,46 +190,3 @@ def _base(demand: Demand, kind: str, suffix: str) -> Message:
         preceding_id=origin, incident=demand.incident or demand.title,
         contacts=[("Sender", str(demand.division.name) + "国防动员办公室")],
     )  # fmt: skip
-
-
-def commit_message(demand: Demand) -> bytes:
-    """What the platform commits per line: Accept with the reserved quantity, or Decline."""
-    message = _base(demand, "CommitResource", f"commit:{timezone.now():%Y%m%d%H%M%S}")
-    committed = dict(
-        Allocation.objects.filter(line__demand=demand, state__in=ACTIVE_ALLOCATIONS)
-        .values("line").annotate(total=Sum("quantity")).values_list("line", "total")
-    )  # fmt: skip
-    for line in demand.lines.select_related("resource_type"):
-        quantity = committed.get(line.pk, 0)
-        number = line.edxl_element_id or str(line.number)
-        message.resources.append(ResourceInfo(
-            element_id=number, preceding_element_id=number,
-            response="Accept" if quantity else "Decline",
-            name=line.resource_type.name, type_list=URN_PREFIX.rstrip(":"),
-            type_value=line.resource_type.urn, amount=float(quantity) if quantity else None,
-            schedules=[Schedule("Committed", timezone.localtime(line.report_by),
-                                line.destination, line.latitude, line.longitude)],
-        ))  # fmt: skip
-    return write(message)
-
-
-def deployment_report(mission: Mission) -> bytes:
-    """The handover of one mission as ReportResourceDeploymentStatus."""
-    handover = getattr(mission, "handover", None)
-    if handover is None:
-        raise ValidationError({"mission": _("This mission has not been handed over yet.")})
-    message = _base(mission.demand, "ReportResourceDeploymentStatus", f"handover:{mission.code}")
-    message.contacts.append(("Owner", mission.owner_name))
-    for item in mission.allocations.select_related("line", "holding__type").filter(
-        state__in=[AllocationState.HANDED_OVER, AllocationState.RETURNED]
-    ):
-        line = item.line
-        message.resources.append(ResourceInfo(
-            element_id=line.edxl_element_id or str(line.number), response="Accept",
-            name=item.holding.type.name, type_list=URN_PREFIX.rstrip(":"),
-            type_value=item.holding.type.urn, amount=float(item.handed_quantity or 0),
-            deployment_status="Handed over", description=handover.condition,
-            schedules=[Schedule("ActualArrival", timezone.localtime(handover.received_at),
-                                line.destination, line.latitude, line.longitude)],
-        ))  # fmt: skip
-    return write(message)

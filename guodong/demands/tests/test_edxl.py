@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from guodong.demands.edxl.codec import Message, ResourceInfo, Schedule, read, validate, write
-from guodong.demands.edxl.exchange import commit_message, deployment_report, import_message
+from guodong.demands.edxl.exchange import import_message
+from guodong.missions.edxl import commit_message, deployment_report
 from guodong.demands.models import Demand
 from guodong.demands.services import transition
 from guodong.demands.tests.conftest import division, rtype

@@ -4,7 +4,7 @@ import h3
 import pytest
 
 from conftest import client_for
-from guodong.maps.h3cells import cell_of, descendant_range, parent_of
+from guodong.divisions.h3cells import cell_of, descendant_range, parent_of
 from guodong.registry.models import CivilDefenceWork, Holding
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from guodong.core.actors import AuthenticatedRequest
 from guodong.demands.api import views as demand_api
 from guodong.demands.api.serializers import DemandSerializer
-from guodong.demands.edxl.exchange import commit_message
 from guodong.demands.models import Demand
 from guodong.matching.services import approve_matching, run_matching
 from guodong.missions.api.serializers import MatchingSerializer, MissionSerializer
+from guodong.missions.edxl import commit_message
 from guodong.missions.models import MatchingRun
 from guodong.missions.services import dispatch, open_quantities
 

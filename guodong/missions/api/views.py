@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guodong.core.actors import AuthenticatedRequest
-from guodong.demands.edxl.exchange import deployment_report
 from guodong.missions import services
 from guodong.missions.api.serializers import HandoverSerializer, MissionSerializer
+from guodong.missions.edxl import deployment_report
 from guodong.missions.filtersets import MissionFilterSet
 from guodong.missions.layers import demand_layer
 from guodong.missions.models import Mission

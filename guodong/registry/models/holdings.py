@@ -17,7 +17,7 @@ from guodong.core.crypto import EncryptedTextField, mask_phone
 from guodong.core.models import ScopedModel, ScopedQuerySet
 from guodong.core.scope import PathField
 from guodong.divisions.models import Division
-from guodong.maps.h3cells import cell_of
+from guodong.divisions.h3cells import cell_of
 from guodong.registry.choices import (
     CatalogueLevel,
     Condition,
@@ -119,7 +119,7 @@ class Holding(ScopedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    # H3 cell of the point at resolution 9, as an integer (see guodong.maps.h3cells).
+    # H3 cell of the point at resolution 9, as an integer (see guodong.divisions.h3cells).
     h3_cell = models.BigIntegerField(_("H3 cell"), null=True, blank=True, editable=False)
     contact_name = models.CharField(_("requisition contact"), max_length=50, blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True)

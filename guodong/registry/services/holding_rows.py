@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guodong.core.actors import Actor
 from guodong.core.crypto import encrypt
-from guodong.maps.h3cells import cells_of
+from guodong.divisions.h3cells import cells_of
 from guodong.registry.choices import VerificationMethod
 from guodong.registry.importing.validate import ValidRows
 from guodong.registry.models import Holding
