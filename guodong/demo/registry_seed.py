@@ -193,8 +193,9 @@ ANCHOR = {
     "grain": "SUP.FOOD.RICE",
 }
 PERSON_HOLDINGS = 1300
-# A unit keeps most sites in its own county; a city unit anywhere in the city.
+# A unit keeps most sites in its own county (its first three there); a city unit anywhere.
 AWAY_SHARE = 0.15
+HOME_SITES = 3
 STREETS = ["人民路", "建设路", "解放路", "中山路", "工业路", "兴业路", "文昌路", "长水路"]
 # 人防工程 named as their class (GB 50038: 指挥、医疗救护、防空专业队、人员掩蔽、配套工程),
 # with the class's share of works and its floor area and persons sheltered per m².
@@ -296,16 +297,17 @@ class _Sites:
         self.by_county: dict[str, list[Division]] = {}
         for place in places:
             self.by_county.setdefault(self.county_code[place.pk], []).append(place)
-        self.villages = [p for p in places if p.level == DivisionLevel.VILLAGE]
         self.places = places
         self.points = {code: _points_in(code, rng, 300) for code in sorted(self.by_county)}
 
     def for_unit(self, unit: Organization, count: int, rng: random.Random) -> list[Division]:
-        """`count` distinct places: in the unit's county mostly, anywhere for a city unit."""
+        """`count` distinct places: anywhere for a city unit; a county's unit has its first
+        sites at home and, if it has several, a few elsewhere in the city."""
         home = self.by_county.get(unit.division.code, self.places)
         chosen: dict[int, Division] = {}
         while len(chosen) < count:
-            pool = self.places if rng.random() < AWAY_SHARE else home
+            away = len(chosen) >= HOME_SITES and rng.random() < AWAY_SHARE
+            pool = self.places if away else home
             place = rng.choice(pool)
             chosen.setdefault(place.pk, place)
         return list(chosen.values())
@@ -374,7 +376,7 @@ def seed_holdings(rng: random.Random) -> int:
             rows += _stock(trade, owner, site, types, rng, rng.randint(3, 8))
     for _ in range(PERSON_HOLDINGS):
         owner = {"owner_kind": OwnerKind.PERSON, "owner_id": None, "owner_name": _name(rng)}
-        site = sites.row(rng.choice(sites.villages), rng)
+        site = sites.row(rng.choice(sites.places), rng)
         rows += _stock("person", owner, site, types, rng, rng.choice((1, 1, 1, 2)))
     # A name may recur among individuals: keep one holding per owner, type and place (the key
     # by which a second report of it would count as a duplicate).
