@@ -92,8 +92,8 @@ class Caption:
         """(label, text) pairs, the same in the xlsx and the CSV."""
         filters = "；".join(f"{label}：{value}" for label, value in self.filters)
         return [
-            (_("Export"), self.title),
-            (_("Filters"), filters or _("none (every record you may see)")),
+            (_("Contents"), self.title),
+            (_("Filters applied"), filters or _("none (every record you may see)")),
             (_("Exported by"), self.user),
             (
                 _("Exported at"),
@@ -226,6 +226,14 @@ def _xlsx_cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def sheet_title(title: str) -> str:
+    return title.translate(SHEET_FORBIDDEN).strip()[:31] or "Sheet1"
+
+
 def export_response(
     filename: str,
     header: Sequence[Any],
@@ -238,7 +246,8 @@ def export_response(
     lines = caption.lines() if caption is not None else []
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(filename[:31])
+        # The tab the user sees first: the list's Chinese name, never the file's English stem.
+        sheet = workbook.create_sheet(sheet_title(caption.title if caption else filename))
         for label, words in lines:
             sheet.append([_xlsx_cell(sheet, label, bold=True), words])
         if lines:
