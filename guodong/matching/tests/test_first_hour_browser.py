@@ -82,13 +82,24 @@ def test_a_unit_answers_its_mission_for_tents_it_keeps_in_another_county(page, l
     assert Mission.objects.get(pk=mission.pk).status == "acknowledged"
 
 
+def _choose_area(page, select_id: str, area: Division) -> None:
+    """Pick the area as the user does: type ahead in the division chooser where the form has
+    one, else choose it in the plain select."""
+    chooser = page.locator(f"input.chooser-input[data-for={select_id}]")
+    if chooser.count():
+        chooser.fill(area.name)
+        page.click(f".chooser-result[data-id='{area.pk}']")
+    else:
+        page.select_option(f"#{select_id}", value=str(area.pk))
+
+
 def _fill_line_without_a_point(page, village: Division) -> None:
     page.fill("#id_title", "大桥镇安置点帐篷保障")
     tent = ResourceType.objects.get(code="SUP.SHE.TENT-12")
     page.select_option("#id_line0-resource_type", value=str(tent.pk))
     page.fill("#id_line0-quantity", "3")
     with page.expect_response(lambda r: "/centre/" in r.url):
-        page.select_option("#id_line0-destination_division", value=str(village.pk))
+        _choose_area(page, "id_line0-destination_division", village)
     page.wait_for_function("document.querySelector('#id_line0-latitude').value !== ''")
     report_by = timezone.localtime() + dt.timedelta(hours=8)
     page.fill("#id_line0-report_by", report_by.strftime("%Y-%m-%dT%H:%M"))
