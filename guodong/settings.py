@@ -67,7 +67,8 @@ INSTALLED_APPS = [
     "guodong.demands",
     "guodong.missions",
     "guodong.matching",
-    "guodong.demo",
+    # Demo data for `make run` and the tests; a production deployment has no demo commands.
+    *([] if PRODUCTION else ["guodong.demo"]),
     "django_tasks",
     "django_tasks_db",
 ]

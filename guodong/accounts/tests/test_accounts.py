@@ -206,6 +206,16 @@ def test_deploy_check_is_clean_in_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "secret_key").exists(), "the key is generated into the local var dir"
+    # No demo in production: its commands (which create users with a known password) are gone.
+    demo = subprocess.run(
+        [sys.executable, "manage.py", "load_demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert demo.returncode != 0
+    assert "Unknown command: 'load_demo'" in demo.stderr
 
 
 def test_an_issued_api_token_is_logged_by_its_hash_never_its_key(reporter):
