@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from guodong.accounts.choices import Role
 from guodong.accounts.models import User
-from guodong.core.filters import FilterSet, IdFilter
+from guodong.core.filters import FilterSet, IdChoiceFilter
+from guodong.orgs.filtersets import visible_organizations
 
 
 class UserFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
-    organization = IdFilter(field_name="organization_id", label=_("organization"))
+    organization = IdChoiceFilter(queryset=visible_organizations, label=_("organization"))
     is_active = django_filters.BooleanFilter(label=_("active"))
 
     class Meta:

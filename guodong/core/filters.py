@@ -148,6 +148,9 @@ def visible_choices(relation: type) -> Callable[[models.Field[Any, Any]], dict[s
                 return manager.visible_to(user) if user is not None else manager.none()
 
             kwargs["queryset"] = visible
+        # A model too large for one dropdown (divisions) names its type-ahead widget.
+        if chooser := getattr(field.related_model, "chooser_widget", None):
+            kwargs["widget"] = chooser()
         return kwargs
 
     return extra

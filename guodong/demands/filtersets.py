@@ -9,10 +9,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from guodong.core.actors import Actor
-from guodong.core.filters import FilterSet, IdFilter
+from guodong.core.filters import FilterSet
 from guodong.core.scope import within
 from guodong.demands.choices import DemandStatus, Priority, Source
 from guodong.demands.models import Demand
+from guodong.divisions.choosers import DivisionFilter
 from guodong.divisions.models import Division
 
 QS = TypeVar("QS", bound="QuerySet[Any]")
@@ -32,7 +33,7 @@ class DemandFilterSet(FilterSet):
     )
     is_exercise = django_filters.BooleanFilter(label=_("exercise"))
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("source"))
-    division = IdFilter(method="in_jurisdiction", label=_("handling jurisdiction"))
+    division = DivisionFilter(method="in_jurisdiction", label=_("handling jurisdiction"))
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("received from")
     )
@@ -57,7 +58,7 @@ class DemandFilterSet(FilterSet):
         return queryset.filter(pk__in=Demand.objects.filter(lines__priority=value).values("pk"))
 
     def in_jurisdiction(
-        self, queryset: QuerySet[Demand], name: str, value: int
+        self, queryset: QuerySet[Demand], name: str, value: Division
     ) -> QuerySet[Demand]:
         user = getattr(self.request, "user", None)
-        return in_division(queryset, user, value, "division_path")
+        return in_division(queryset, user, value.pk, "division_path")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guodong.accounts.models import User
 from guodong.demands.models import Demand, DemandLine, ReserveFloor
+from guodong.divisions.choosers import choose_division
 from guodong.divisions.models import Division
 from guodong.orgs.forms import ScopedModelForm
 from guodong.registry.choices import CatalogueLevel
@@ -39,7 +40,7 @@ class DemandForm(forms.ModelForm[Demand]):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice(self, "division").queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        choose_division(self, "division", user, max_level=4)
         self.fields["division"].initial = home_division_id(user)
         self.fields["requester"].initial = user.organization.name if user.organization else ""
 
@@ -63,9 +64,7 @@ class LineForm(forms.ModelForm[DemandLine]):
             level__in=[CatalogueLevel.KIND, CatalogueLevel.TYPE], retired_in__isnull=True
         ).order_by("path")
         types.label_from_instance = indented_name  # type: ignore[method-assign,assignment]
-        choice(self, "destination_division").queryset = Division.objects.visible_to(user).filter(
-            level__lte=5
-        )
+        choose_division(self, "destination_division", user, max_level=5)
         self.fields["report_by"].initial = (timezone.localtime() + dt.timedelta(hours=12)).strftime(
             "%Y-%m-%dT%H:00"
         )
@@ -93,7 +92,7 @@ class ReserveFloorForm(ScopedModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        choice(self, "division").queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        choose_division(self, "division", user, max_level=4)
         choice(self, "resource_type").queryset = ResourceType.objects.filter(
             level=CatalogueLevel.TYPE, retired_in__isnull=True
         ).order_by("path")
@@ -108,5 +107,5 @@ class EdxlForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice(self, "division").queryset = Division.objects.visible_to(user).filter(level__lte=4)
+        choose_division(self, "division", user, max_level=4)
         self.fields["division"].initial = home_division_id(user)

@@ -8,8 +8,9 @@ import django_filters  # type: ignore[import-untyped]
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guodong.core.filters import FilterSet, IdFilter
+from guodong.core.filters import FilterSet
 from guodong.divisions.choices import DivisionLevel
+from guodong.divisions.choosers import DivisionFilter
 from guodong.divisions.models import Division
 
 
@@ -30,7 +31,7 @@ def search_divisions(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
 class DivisionFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     level = django_filters.ChoiceFilter(choices=DivisionLevel.choices, label=_("level"))
-    parent = IdFilter(field_name="parent_id", label=_("parent"))
+    parent = DivisionFilter(field_name="parent", label=_("parent"))
     in_force = django_filters.BooleanFilter(
         field_name="effective_to", lookup_expr="isnull", label=_("in force")
     )

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms import Widget
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
@@ -77,6 +78,14 @@ class Division(ScopedModel):
 
     def audit_scope_path(self) -> str:
         return str(self.path)
+
+    @staticmethod
+    def chooser_widget() -> Widget:
+        """The widget of a generated filter on a division (core.filters): a type-ahead, since
+        a jurisdiction holds up to tens of thousands of divisions."""
+        from guodong.divisions.choosers import DivisionChooser  # the chooser imports this model
+
+        return DivisionChooser()
 
     def get_absolute_url(self) -> str:
         return reverse("division_detail", args=[self.pk])

@@ -4,6 +4,7 @@ from guodong.divisions import views
 
 urlpatterns = [
     path("", views.DivisionListView.as_view(), name="division_list"),
+    path("choose/", views.DivisionChooseView.as_view(), name="division_choose"),
     path("<int:pk>/", views.DivisionDetailView.as_view(), name="division_detail"),
     path("<int:pk>/edit/", views.DivisionEditView.as_view(), name="division_edit"),
     path("<int:pk>/history/", views.DivisionHistoryView.as_view(), name="division_history"),

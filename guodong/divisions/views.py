@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from guodong.core.actors import AuthenticatedHttpRequest
 from guodong.core.filters import id_or_none
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 from guodong.divisions.choices import DivisionLevel
-from guodong.divisions.filtersets import DivisionFilterSet
+from guodong.divisions.choosers import jurisdiction
+from guodong.divisions.filtersets import DivisionFilterSet, search_divisions
 from guodong.divisions.forms import DivisionForm, GridForm
 from guodong.divisions.models import Division
 from guodong.divisions.services import create_grid, update_division
@@ -131,3 +134,30 @@ class DivisionEditView(ObjectEditView):
 
 class DivisionHistoryView(ObjectHistoryView):
     model = Division
+
+
+# A chooser shows a screenful; typing more narrows it.
+CHOOSER_LIMIT = 20
+
+
+class DivisionChooseView(LoginRequiredMixin, View):
+    """The chooser's search (static/js/chooser.js): divisions in force inside the user's
+    jurisdiction whose name, code or pinyin matches `q`, between `min_level` and `max_level`,
+    each with the names of the divisions above it so two 新丰镇 can be told apart."""
+
+    def get(self, request: AuthenticatedHttpRequest) -> JsonResponse:
+        levels = [id_or_none(request.GET.get(k)) for k in ("min_level", "max_level")]
+        rows = search_divisions(jurisdiction(request.user, *levels), request.GET.get("q", ""))
+        found = list(rows.order_by("level", "code")[:CHOOSER_LIMIT])
+        above = {a for d in found for a in d.ancestor_ids()[:-1]}
+        names = dict(Division.objects.filter(pk__in=above).values_list("pk", "name"))
+        results = [
+            {
+                "id": d.pk,
+                "label": d.name,
+                "code": d.code,
+                "context": "".join(names.get(a, "") for a in d.ancestor_ids()[:-1]),
+            }
+            for d in found
+        ]
+        return JsonResponse({"results": results})

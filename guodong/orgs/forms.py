@@ -1,22 +1,22 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from guodong.divisions.choices import DivisionLevel
-from guodong.divisions.models import Division
+from guodong.divisions.choosers import choose_division
 from guodong.orgs.models import EDITABLE_FIELDS, DutyItem, Organization
 
 
-class ScopedModelForm(forms.ModelForm):
+class ScopedModelForm(forms.ModelForm[Any]):
     """A model form whose foreign-key choices are limited to what the user can see."""
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 field.queryset = field.queryset.model.objects.visible_to(user)
 
 
@@ -27,15 +27,11 @@ class OrganizationForm(ScopedModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        divisions = Division.objects.visible_to(user).filter(
-            effective_to__isnull=True, level__lte=DivisionLevel.GRID
-        )
-        self.fields["division"].queryset = divisions.order_by("path")
-        self.fields["division"].label_from_instance = lambda d: f"{d.code} {d.name}"
+        choose_division(self, "division", user, max_level=DivisionLevel.GRID)
         if self.instance.pk:
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
-                pk=self.instance.pk
-            )
+            parent = cast("forms.ModelChoiceField[Organization]", self.fields["parent"])
+            if parent.queryset is not None:
+                parent.queryset = parent.queryset.exclude(pk=self.instance.pk)
 
 
 class DutyItemForm(ScopedModelForm):

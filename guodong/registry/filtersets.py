@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters  # type: ignore[import-untyped]
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guodong.core.filters import FilterSet, H3CellFilter, IdChoiceField, IdChoiceFilter, parse_id
+from guodong.core.filters import FilterSet, H3CellFilter, IdChoiceFilter
 from guodong.core.scope import within
+from guodong.divisions.choosers import DivisionFilter
 from guodong.divisions.models import Division
-from guodong.maps.h3cells import STORED_RESOLUTION, descendant_range
+from guodong.divisions.h3cells import STORED_RESOLUTION, descendant_range
 from guodong.orgs.models import Organization
 from guodong.registry.choices import (
     Availability,
@@ -53,51 +53,16 @@ def in_catalogue_node(
     return queryset.filter(within(field, node.path)) if node else queryset.none()
 
 
-def visible_areas(request: Any) -> QuerySet[Any]:
-    if request is None:
-        return Division.objects.none()
-    return Division.objects.visible_to(request.user).filter(effective_to__isnull=True)
-
-
 def in_area(queryset: QuerySet[Any], name: str, value: Division) -> QuerySet[Any]:
     return queryset.filter(within("division_path", value.path))
 
 
-class AreaChoiceField(IdChoiceField):
-    """Accepts any division of its queryset but keeps the shorter list `AreaFilter` offers: the
-    form's copy of a model choice field lists its whole queryset again (for city staff 1,256
-    villages, most of the holdings page's rendering time)."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> AreaChoiceField:
-        result: AreaChoiceField = super().__deepcopy__(memo)
-        result.widget.choices = self.widget.choices
-        return result
-
-
-class AreaFilter(IdChoiceFilter):
+class AreaFilter(DivisionFilter):
     """Any division the user can see narrows the list to its subtree (the potential table links
-    down to villages); the dropdown offers the counties and townships, and the chosen one."""
-
-    field_class = AreaChoiceField
+    down to villages), chosen by type-ahead."""
 
     def __init__(self) -> None:
-        super().__init__(queryset=visible_areas, method=in_area, label=_("division"))
-
-    @property
-    def field(self) -> Any:
-        field = super().field
-        shown = Q(level__in=(2, 3, 4)) | Q(pk=self.chosen_id())
-        listed = field.queryset.filter(shown).order_by("path")
-        field.widget.choices = [("", "---------"), *((d.pk, str(d)) for d in listed)]
-        return field
-
-    def chosen_id(self) -> int | None:
-        """The division asked for, listed even below the townships (the field checks it)."""
-        chosen = self.parent.data.get(self.field_name) if self.parent else None
-        try:
-            return parse_id(chosen) if chosen else None
-        except ValidationError:
-            return None
+        super().__init__(method=in_area, label=_("division"))
 
 
 class HoldingFilterSet(FilterSet):
@@ -183,10 +148,15 @@ class FacilityFilterBase(FilterSet):
     division = AreaFilter()
 
 
-def facility_filterset(model: type) -> type[django_filters.FilterSet]:
+def facility_filterset(model: type[Model]) -> type[django_filters.FilterSet]:
     """The same filters for shelters, sirens and warehouses (plus each one's kind)."""
     meta = type("Meta", (), {"model": model, "fields": ["q", "status", "division", "kind"]})
-    return type(f"{model.__name__}FilterSet", (FacilityFilterBase,), {"Meta": meta})
+    # Declared, not generated: django-filter would read the field's verbose name once at import,
+    # before any language is active, and show "Kind" in English.
+    kind = django_filters.ChoiceFilter(
+        choices=cast(Field[Any, Any], model._meta.get_field("kind")).choices, label=_("kind")
+    )
+    return type(f"{model.__name__}FilterSet", (FacilityFilterBase,), {"Meta": meta, "kind": kind})
 
 
 CivilDefenceWorkFilterSet = facility_filterset(CivilDefenceWork)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guodong.divisions.choices import DivisionLevel
-from guodong.divisions.models import Division
+from guodong.divisions.choosers import choose_division
 from guodong.orgs.forms import ScopedModelForm
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.models import (
@@ -22,14 +22,7 @@ from guodong.registry.models.verification import Outcome
 
 
 def _division_field(form: forms.BaseForm, user: Any, lowest: int = DivisionLevel.GRID) -> None:
-    field = cast("forms.ModelChoiceField[Division]", form.fields["division"])
-    field.queryset = (
-        Division.objects.visible_to(user)
-        .filter(effective_to__isnull=True, level__gte=DivisionLevel.COUNTY, level__lte=lowest)
-        .order_by("path")
-    )
-    # Django reads the label function from the field instance (its documented override).
-    field.label_from_instance = lambda d: f"{d.code} {d.name}"  # type: ignore[method-assign, assignment]
+    choose_division(form, "division", user, min_level=DivisionLevel.COUNTY, max_level=lowest)
 
 
 class HoldingForm(ScopedModelForm):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from guodong.core.actors import Actor, AuthenticatedHttpRequest
 from guodong.core.tables import Column
 from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectListView
-from guodong.divisions.models import Division
+from guodong.divisions.choices import DivisionLevel
+from guodong.divisions.choosers import choose_division
 from guodong.orgs.models import Organization
 from guodong.registry.choices import CatalogueLevel
 from guodong.registry.models import ResourceType, SurveyCampaign
@@ -34,13 +35,8 @@ class CampaignForm(forms.ModelForm[SurveyCampaign]):
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        division = cast("forms.ModelChoiceField[Division]", self.fields["division"])
         assignees = cast("forms.ModelMultipleChoiceField[Organization]", self.fields["assignees"])
-        division.queryset = (
-            Division.objects.visible_to(user)
-            .filter(effective_to__isnull=True, level__lte=4)
-            .order_by("path")
-        )
+        choose_division(self, "division", user, max_level=DivisionLevel.TOWNSHIP)
         assignees.queryset = Organization.objects.visible_to(user).filter(
             is_active=True, kind__in=["member_unit", "station"]
         )
