@@ -108,6 +108,8 @@ class TaskDetailView(LoginRequiredMixin, DetailView[VerificationTask]):
         return VerificationTask.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A result refused by RecordResultView comes back bound: its errors and what was chosen.
+        bound: dict[int, VerificationResultForm] = kwargs.pop("bound_forms", {})
         context = super().get_context_data(**kwargs)
         task = context["object"]
         may_record = (
@@ -118,7 +120,7 @@ class TaskDetailView(LoginRequiredMixin, DetailView[VerificationTask]):
         items = task.items.select_related("holding__type", "holding__division")
         forms_by_item = {}
         for item in items:
-            form = VerificationResultForm(prefix=f"i{item.pk}")
+            form = bound.get(item.pk) or VerificationResultForm(prefix=f"i{item.pk}")
             style_widgets(form)
             forms_by_item[item.pk] = form
         context.update(items=[(i, forms_by_item[i.pk]) for i in items], may_record=may_record)
@@ -136,22 +138,41 @@ class RecordResultView(LoginRequiredMixin, FormView[VerificationResultForm]):
             pk=kwargs["pk"],
         )
         form = VerificationResultForm(request.POST, request.FILES, prefix=f"i{item.pk}")
-        if not form.is_valid():
-            messages.error(
-                request,
-                "; ".join(
-                    f"{form.fields[k].label}: {' '.join(str(m) for m in v)}"
-                    for k, v in form.errors.items()
-                ),
-            )
-            return HttpResponseRedirect(item.task.get_absolute_url())
-        try:
-            record_result(request.user, item, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Recorded."))
-        return HttpResponseRedirect(item.task.get_absolute_url() + f"#item-{item.pk}")
+        if form.is_valid():
+            try:
+                record_result(request.user, item, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Recorded."))
+                return HttpResponseRedirect(item.task.get_absolute_url() + f"#item-{item.pk}")
+        return self.refused(request, item, form)
+
+    def refused(
+        self,
+        request: AuthenticatedHttpRequest,
+        item: VerificationItem,
+        form: VerificationResultForm,
+    ) -> HttpResponse:
+        """The task page again, the item's form keeping what was chosen beside its errors, and a
+        message naming the item (a task holds many: "请填写实查数量。" alone said not which)."""
+        problems = "; ".join(
+            f"{form.fields[k].label}: {' '.join(str(m) for m in v)}" if k in form.fields
+            else " ".join(str(m) for m in v)
+            for k, v in form.errors.items()
+        )  # fmt: skip
+        holding = item.holding
+        messages.error(
+            request,
+            _("{item}: {problems}").format(
+                item=f"{holding.type.name} · {holding.owner_name}", problems=problems
+            ),
+        )
+        page = TaskDetailView()
+        page.setup(request, pk=item.task_id)
+        page.object = page.get_object()
+        context = page.get_context_data(object=page.object, bound_forms={item.pk: form})
+        return page.render_to_response(context, status=400)
 
 
 class PhotoView(LoginRequiredMixin, DetailView[VerificationItem]):
