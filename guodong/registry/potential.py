@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.template.defaultfilters import floatformat
 
-from guodong.core.templatetags.guodong import cell as display
 from guodong.divisions.choices import DivisionLevel
 from guodong.divisions.models import Division
 from guodong.registry.choices import Availability, CatalogueLevel
@@ -22,7 +22,10 @@ from guodong.registry.models import Holding, ResourceType, Specialist
 
 def quantities_text(by_unit: dict[str, Decimal]) -> str:
     """Quantities of unlike units side by side, never added up: "1,200 顶；3,000 床"."""
-    return "；".join(f"{display(q)} {unit}".rstrip() for unit, q in sorted(by_unit.items()))
+    # The same figures as the page's cells ("-2g": grouped, decimals only where there are any).
+    return "；".join(
+        f"{floatformat(q, '-2g')} {unit}".rstrip() for unit, q in sorted(by_unit.items())
+    )
 
 
 @dataclass

@@ -45,9 +45,10 @@ def test_each_figure_links_to_its_records(city_staff):
 def test_dashboard_tables_export_to_xlsx(city_staff):
     response = client_for(city_staff).get("/dashboard/categories.xlsx")
     sheet = load_workbook(BytesIO(response.content)).active
-    header = [c.value for c in sheet[1]]
-    assert header == ["资源大类", "潜力条目", "新鲜"]
-    assert sheet.max_row == 1 + len(
+    assert sheet["A1"].value == "导出内容"  # the caption: title, filters, user, moment
+    header = [c.value for c in sheet[6]]
+    assert header == ["资源大类", "潜力条目", "新鲜", "可用数量（按计量单位）"]
+    assert sheet.max_row == 6 + len(
         next(t for t in dashboard_tables(city_staff) if t.key == "categories").rows
     )
     assert client_for(city_staff).get("/dashboard/nothing.xlsx").status_code == 404
