@@ -15,6 +15,7 @@ from guodong.core.services import SystemActor
 from guodong.demands.models import Demand
 from guodong.demands.points import division_centre, polygon_centres
 from guodong.demands.services import create_demand, transition
+from guodong.divisions.geo import county_code_at
 from guodong.divisions.models import Division
 from guodong.matching.services import approve_matching, run_matching
 from guodong.matching.snapshot import SNAPSHOT
@@ -144,12 +145,14 @@ def test_a_point_picked_on_the_map_is_stored(page, live_server):
     area = page.locator("fieldset.demand-line .line-map").first
     box = area.bounding_box()
     assert box is not None
-    area.click(position={"x": box["width"] * 0.4, "y": box["height"] * 0.6})
+    # A little off the area's centre, on which the map is centred: inside 南湖区.
+    area.click(position={"x": box["width"] * 0.53, "y": box["height"] * 0.56})
     picked = (
         float(page.input_value("#id_line0-latitude")),
         float(page.input_value("#id_line0-longitude")),
     )
     assert "地图上选" in page.locator(".line-point-note").first.inner_text()
+    assert county_code_at(*picked) == "330402"
     page.screenshot(path=str(ARTIFACTS / "demand-form-picked.png"), full_page=True)
     page.click("form button.btn-danger")
     page.wait_for_selector("#demand-status")
