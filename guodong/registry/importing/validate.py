@@ -163,6 +163,61 @@ class _Report:
         ]
 
 
+# A warning names this many rows; the rest are counted.
+ROWS_NAMED = 10
+
+
+def other_categories(valid: ValidRows, asked: set[int]) -> list[tuple[int, int]]:
+    """(row, category id) of valid rows whose category a survey does not ask for (none when
+    the survey asks for no particular category)."""
+    if not asked:
+        return []
+    return [
+        (number, category)
+        for number, category in zip(valid.numbers, valid.columns["category_id"], strict=True)
+        if category not in asked
+    ]
+
+
+def category_warning(rows: list[tuple[int, int]]) -> str:
+    """The check's warning for rows of another category, naming them and their category."""
+    if not rows:
+        return ""
+    names = dict(
+        ResourceType.objects.filter(pk__in={category for _row, category in rows}).values_list(
+            "pk", "name"
+        )
+    )
+    named = "、".join(
+        _("row {row} ({category})").format(row=row, category=names.get(category, ""))
+        for row, category in rows[:ROWS_NAMED]
+    )
+    if len(rows) > ROWS_NAMED:
+        named += "…"
+    return _(
+        "{count} row(s) are of a category this survey does not ask for: {rows}. They will be "
+        "imported if you go on."
+    ).format(count=len(rows), rows=named)
+
+
+# A date given without a time is stored as noon UTC of that day (the same day in every zone
+# from UTC-11 to UTC+11); `as_given` reads such a moment back as the date it was.
+DATE_ONLY_TIME = dt.time(12)
+
+
+def date_as_time(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, DATE_ONLY_TIME, tzinfo=dt.UTC)
+
+
+def as_given(moment: dt.datetime | None) -> dt.datetime | dt.date | None:
+    """A stored moment as it was given: the date alone when it came from a date."""
+    if moment is None:
+        return None
+    if moment.astimezone(dt.UTC).timetz().replace(tzinfo=None) == DATE_ONLY_TIME:
+        return moment.astimezone(dt.UTC).date()
+    return moment
+
+
 class ImportValidator:
     """Validates rows against the catalogue and the uploader's jurisdiction.
 
@@ -363,7 +418,7 @@ class ImportValidator:
             return Problem(_("Not a date; write it as YYYY-MM-DD."))
         if day > self.now.date():
             return Problem(_("The date is in the future."))
-        return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        return date_as_time(day)
 
 
 def _locate(

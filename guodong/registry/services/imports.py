@@ -30,7 +30,13 @@ from guodong.core.bulk import cyclic_gc_paused
 from guodong.core.replay import ReplayMismatch
 from guodong.core.services import lock_visible, recording, require_permission
 from guodong.registry.importing.reader import FileProblem, open_upload
-from guodong.registry.importing.validate import HeaderProblem, ImportValidator, map_header
+from guodong.registry.importing.validate import (
+    HeaderProblem,
+    ImportValidator,
+    category_warning,
+    map_header,
+    other_categories,
+)
 from guodong.registry.models import Holding, ImportJob, SurveyAssignment
 from guodong.registry.models.surveys import ImportStatus
 from guodong.registry.services.holding_rows import RowWriter
@@ -108,6 +114,13 @@ def check_import(job_id: int) -> ImportJob:
         validator, repeats = ImportValidator(job.uploaded_by), RepeatCounter(job.uploaded_by)
         total = valid = error_rows = warnings = repeated = 0
         errors: list[dict[str, Any]] = []
+        # A survey of some categories: rows of another are warned about, by row and category.
+        asked = (
+            set(job.assignment.campaign.categories.values_list("pk", flat=True))
+            if (job.assignment_id and job.assignment)
+            else set()
+        )
+        off_category: list[tuple[int, int]] = []
         estimate = _estimate_rows(job)
         with cyclic_gc_paused():
             for chunk in validator.chunks(keys, opened.rows):
@@ -115,6 +128,7 @@ def check_import(job_id: int) -> ImportJob:
                 valid += len(chunk.valid)
                 error_rows += chunk.error_rows
                 warnings += chunk.warnings
+                off_category += other_categories(chunk.valid, asked)
                 repeated += repeats.count(chunk.valid)
                 errors.extend(e.as_dict() for e in chunk.errors[: MAX_ERRORS_KEPT - len(errors)])
                 _set_progress(job_id, min(99, total * 100 // estimate))
@@ -132,6 +146,7 @@ def check_import(job_id: int) -> ImportJob:
         message = _("{count} row(s) have coordinates outside the county of their division.").format(
             count=warnings
         )
+    message = " ".join(m for m in (message, category_warning(off_category)) if m)
     counts = {
         "encoding": opened.encoding or job.encoding,
         "total_rows": total,

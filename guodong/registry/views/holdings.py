@@ -7,6 +7,7 @@ from typing import Any, ClassVar, cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms import BaseForm
 from django.http import HttpResponse, HttpResponseRedirect
@@ -23,6 +24,7 @@ from guodong.core.views import ObjectDetailView, ObjectEditView, ObjectHistoryVi
 from guodong.registry.filtersets import HoldingFilterSet
 from guodong.registry.forms import HoldingForm
 from guodong.registry.freshness import with_freshness
+from guodong.registry.importing.validate import as_given
 from guodong.registry.models import Holding, Specialist
 from guodong.registry.services import (
     confirm_own_holdings,
@@ -54,6 +56,14 @@ EXPORT_COLUMNS = [
     Column("address", gettext_lazy("address")),
     *COLUMNS[6:],
 ]
+
+
+class GivenTimeColumn(Column):
+    """A moment shown as it was given: a date imported from a survey reads as that date, not as
+    "2026年11月22日 20:00" (the noon UTC it is stored at)."""
+
+    def value(self, obj: models.Model) -> Any:
+        return as_given(super().value(obj) or None) or ""
 
 
 class HoldingListView(ObjectListView):
@@ -90,7 +100,7 @@ class HoldingDetailView(ObjectDetailView):
         Column("contact_name", gettext_lazy("requisition contact")),
         Column("contact_phone_masked", gettext_lazy("contact phone")),
         Column("freshness_label", gettext_lazy("freshness")),
-        Column("last_verified_at", gettext_lazy("last verified")),
+        GivenTimeColumn("last_verified_at", gettext_lazy("last verified")),
         Column("verification_method", gettext_lazy("verification method")),
         Column("notes", gettext_lazy("notes")),
     ]

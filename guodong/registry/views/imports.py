@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -189,12 +190,26 @@ class ImportDetailView(LoginRequiredMixin, DetailView[ImportJob]):
             return ["registry/_import_status.html"]
         return [self.template_name]
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        """A poll that finds the job finished reloads the whole page (its result, messages and
+        decision), so nobody is left looking at "导入中 100%"; polls are never cached."""
+        response = super().render_to_response(context, **kwargs)
+        if getattr(self.request, "htmx", False):
+            if not context["running"]:
+                response["HX-Refresh"] = "true"
+            patch_vary_headers(response, ["HX-Request"])
+            add_never_cache_headers(response)
+        return response
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = context["object"]
+        running = job.status in RUNNING
         context.update(
-            running=job.status in RUNNING,
-            progress=progress_of(job),
+            running=running,
+            # 100 % is said only once the rows are in: the writer reaches it just before its
+            # transaction commits, which can take a while for a large file.
+            progress=min(progress_of(job), 99) if running else 100,
             may_decide=job.status == ImportStatus.VALIDATED
             and ImportJob.objects.visible_to(self.request.user, "change")
             .filter(pk=job.pk)
