@@ -160,9 +160,7 @@ def test_every_registry_model_is_scoped_in_ui_api_and_export(
     ids = {row["id"] for row in body["results"]}
     assert theirs.pk not in ids
     export = read_csv_table(client.get(f"{url}?export=csv").content.decode("utf-8-sig"))
-    assert len(export) - 1 == min(
-        model.objects.visible_to(nanhu_staff).count(), 100_000
-    )
+    assert len(export) - 1 == min(model.objects.visible_to(nanhu_staff).count(), 100_000)
     assert all(
         path.startswith(nanhu.path)
         for path in model.objects.visible_to(nanhu_staff).values_list("division_path", flat=True)
