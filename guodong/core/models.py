@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from guodong.core.actions import action_label, actor_label
+from guodong.core.actions import action_label, actor_label, model_label, readable_changes
 from guodong.core.actors import Actor
 from guodong.core.scope import PathField, within
 
@@ -254,14 +254,19 @@ class Event(ScopeRules, models.Model):
         return action_label(self.action, self.object_type)
 
     @property
+    def object_type_label(self) -> str:
+        """The Chinese name of the object's model ("需求" for "demands.demand")."""
+        return model_label(self.object_type)
+
+    @property
     def actor_label(self) -> str:
         """The user's name, or "系统（载入演示数据）" rather than "system:load_demo"."""
         return actor_label(self.actor_name)
 
-    def changed_fields(self) -> list[tuple[str, Any, Any]]:
-        before, after = self.before or {}, self.after or {}
-        keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+    def changed_fields(self) -> list[tuple[str, str, str]]:
+        """(field's name, before, after) as the pages show them: Chinese names, choice labels,
+        是/否, a count for child rows, "—" for nothing."""
+        return readable_changes(self.action, self.object_type, self.before or {}, self.after or {})
 
 
 class ChainHead(models.Model):

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from guodong.accounts.models import User
 from guodong.core.actors import AuthenticatedHttpRequest
-from guodong.core.exports import export_response
+from guodong.core.exports import caption_for, export_response
 from guodong.core.forms import style_widgets
 from guodong.core.models import Event
 from guodong.divisions.choices import DivisionLevel
@@ -70,7 +70,8 @@ class DashboardExportView(LoginRequiredMixin, View):
         table = next((t for t in dashboard_tables(request.user) if t.key == key), None)
         if table is None:
             raise Http404
-        return export_response(f"dashboard-{key}", table.header, table.rows, "xlsx")
+        caption = caption_for(table.title, request.user)
+        return export_response(f"dashboard-{key}", table.header, table.rows, "xlsx", caption)
 
 
 class MapView(LoginRequiredMixin, TemplateView):

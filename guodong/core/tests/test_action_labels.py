@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from guodong.accounts.models import User
-from guodong.core.actions import VERBS, action_label, actor_label
+from guodong.core.actions import VERBS, action_label, actor_label, readable_changes
 from guodong.core.models import Event
 from guodong.core.testing.actions import recordable_actions
 from guodong.demands.services import TRANSITIONS
@@ -61,3 +61,18 @@ def test_log_and_home_show_labels_not_codes(
             assert f">{verb}<" not in html and f"· {verb}" not in html, url
     log = client.get("/events/?actor_name=system:load_demo").content.decode()
     assert "系统（载入演示数据）" in log
+
+
+def test_history_shows_field_names_and_values_in_chinese() -> None:
+    """A demand's step as its history shows it: the status by its label, the child rows as a
+    count, never the stored codes or the snapshot's keys."""
+    with translation.override("zh-hans"):
+        changes = readable_changes(
+            "demand.analyse",
+            "demands.demand",
+            {"status": "received", "division_path": "a"},
+            {"status": "analysed", "division_path": "b", "_children": {"lines": [{}, {}]}},
+        )
+    text = " ".join(" ".join(change) for change in changes)
+    assert "received" not in text and "analysed" not in text and "_children" not in text
+    assert "division_path" not in text and "2 行" in text and "区划路径" in text
