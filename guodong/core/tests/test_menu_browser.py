@@ -71,7 +71,7 @@ def test_grid_worker_opens_the_burger_menu_and_sees_their_to_do_on_a_phone(
     assert "大桥镇发电机组现场核查" in todo.inner_text()
     assert "现场核查" in todo.locator("[data-testid=todo-item] .badge").first.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "home-grid-worker-390.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "home-grid-worker-390.png"))
     assert not page.locator("[data-testid=menu]").is_visible()
     page.click(".navbar-toggler")
     page.locator("[data-testid=menu]").wait_for(state="visible")
@@ -81,7 +81,7 @@ def test_grid_worker_opens_the_burger_menu_and_sees_their_to_do_on_a_phone(
     # A grid worker neither submits demands nor imports: those links are not offered.
     assert page.locator("[data-url-name=demand_add], [data-url-name=import_upload]").count() == 0
     page.wait_for_timeout(400)  # the collapse's animation
-    page.screenshot(path=str(ARTIFACTS / "navbar-grid-worker-390-open.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "navbar-grid-worker-390-open.png"))
     todo.locator("[data-testid=todo-item]").first.click()
     page.wait_for_load_state("load")
     assert "/registry/verification/" in page.url
