@@ -56,7 +56,7 @@ from guodong.registry.services import (
     update_holding,
     update_specialist,
 )
-from guodong.registry.views.potential import build_table
+from guodong.registry.views.potential import build_table, contents_of
 
 
 class ResourceTypeViewSet(viewsets.ReadOnlyModelViewSet[ResourceType]):
@@ -112,6 +112,10 @@ class RevealMixin:
 
         def get_object(self) -> ScopedModel: ...
 
+    @extend_schema(
+        request=None,
+        responses={200: {"type": "object", "additionalProperties": {"type": "string"}}},
+    )
     @decorators.action(detail=True, methods=["post"])
     def reveal(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Personal data in clear, for roles allowed to see it; every call is logged."""
@@ -126,6 +130,16 @@ class HoldingViewSet(RevealMixin, ScopedViewSet):
     update_service = staticmethod(_holding_update)
     reveal_fields = ("contact_phone",)
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: {
+                "type": "object",
+                "properties": {"confirmed": {"type": "integer"}},
+                "required": ["confirmed"],
+            }
+        },
+    )
     @decorators.action(detail=False, methods=["post"], url_path="confirm-own")
     def confirm_own(self, request: AuthenticatedRequest) -> Response:
         """A member-unit reporter confirms all of their unit's holdings are accurate."""
@@ -220,6 +234,12 @@ class PotentialView(viewsets.ViewSet):
         return Response(
             {
                 "category": table.node.pk if table.node else None,
+                # What a chosen category or kind holds (发电装备: generator sets and power
+                # vehicles), so a caller can narrow the query to one type (?type=).
+                "contents": [
+                    {"id": t.pk, "code": t.code, "name": t.name, "unit": t.unit}
+                    for t in contents_of(table.node)
+                ],
                 "division": table.area.pk if table.area else None,
                 "columns": [{"id": c.pk, "code": c.code, "name": c.name} for c in table.columns],
                 "rows": [

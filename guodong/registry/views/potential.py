@@ -13,7 +13,9 @@ from django.views.generic import TemplateView
 from guodong.core.actors import AuthenticatedHttpRequest, AuthenticatedRequest
 from guodong.core.exports import caption_for, export_response
 from guodong.core.forms import style_widgets
+from guodong.core.scope import within
 from guodong.divisions.models import Division
+from guodong.registry.choices import CatalogueLevel
 from guodong.registry.filtersets import HoldingFilterSet
 from guodong.registry.models import Holding, ResourceType, Specialist
 from guodong.registry.potential import PotentialTable, add_people, potential_table
@@ -35,13 +37,33 @@ def potential_filters(request: AnyRequest) -> HoldingFilterSet:
     return HoldingFilterSet(params, queryset=Holding.objects.visible_to(user), request=request)
 
 
+def chosen_node(filterset: HoldingFilterSet) -> ResourceType | None:
+    """The catalogue node the query is about: a resource type (发电机组) when one is chosen,
+    else the category or kind."""
+    chosen_type: ResourceType | None = filterset.form.cleaned_data.get("type")
+    if chosen_type is not None:
+        return chosen_type
+    category = filterset.form.cleaned_data.get("category")
+    return ResourceType.objects.filter(pk=category).first() if category else None
+
+
+def contents_of(node: ResourceType | None) -> list[ResourceType]:
+    """The resource types a chosen category or kind holds, so the user sees that 发电装备
+    holds power vehicles as well as generator sets before counting them together."""
+    if node is None or node.level >= CatalogueLevel.TYPE:
+        return []
+    types = ResourceType.objects.filter(
+        within("path", node.path), level=CatalogueLevel.TYPE, retired_in__isnull=True
+    )
+    return list(types.order_by("path"))
+
+
 def table_for(request: AnyRequest, filterset: HoldingFilterSet) -> PotentialTable:
     """The table for valid filters: the chosen area's children as columns, the chosen
     catalogue node's children as rows."""
     user = request.user
     area = filterset.form.cleaned_data.get("division")
-    category = filterset.form.cleaned_data.get("category")
-    node = ResourceType.objects.filter(pk=category).first() if category else None
+    node = chosen_node(filterset)
     visible_divisions = Division.objects.visible_to(user)
     table = potential_table(filterset.qs, node=node, area=area, divisions=visible_divisions)
     return add_people(table, Specialist.objects.visible_to(user))
@@ -78,11 +100,12 @@ class PotentialView(LoginRequiredMixin, TemplateView):
         table = table_for(self.request, filterset)
         cells_of = table.cell, table.people_cell
         base = self.request.GET.copy()
-        for key in ("category", "division", "page", "export"):
+        for key in ("category", "type", "division", "page", "export"):
             base.pop(key, None)
         return {
             **context,
             "table": table,
+            "contents": contents_of(table.node),
             "filter": filterset,
             "filter_query": base.urlencode(),
             "grid": [
