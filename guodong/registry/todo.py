@@ -56,6 +56,8 @@ class VerificationTodos:
 
 
 def _pending_assignments(user: Actor) -> QuerySet[SurveyAssignment]:
+    if user.organization_id is None:
+        return SurveyAssignment.objects.none()
     return SurveyAssignment.objects.filter(
         organization_id=user.organization_id,
         status=AssignmentStatus.PENDING,

@@ -58,6 +58,7 @@ def test_grid_worker_opens_the_burger_menu_and_sees_their_to_do_on_a_phone(
     page: Any, live_server: Any
 ) -> None:
     grid_worker, staff = _persona("daqiao_grid"), _persona("nanhu_staff")
+    assert grid_worker.organization is not None
     daqiao = grid_worker.organization.division
     create_verification_task(
         staff, title="大桥镇发电机组现场核查", assignee=grid_worker,

@@ -62,6 +62,7 @@ def test_a_handed_over_mission_leaves_the_list(
 def test_grid_workers_home_lists_the_verification_tasks_assigned_to_them_only(
     grid_worker: User, nanhu_staff: User, dispatched_missions: list[Any]
 ) -> None:
+    assert grid_worker.organization is not None
     daqiao = grid_worker.organization.division
     holdings = Holding.objects.filter(division__path__startswith=daqiao.path)
     due = timezone.localdate() + dt.timedelta(days=3)
@@ -87,13 +88,15 @@ def test_grid_workers_home_lists_the_verification_tasks_assigned_to_them_only(
 def test_reporters_home_lists_their_units_survey_return_with_its_deadline(
     reporter: User, nanhu_staff: User
 ) -> None:
+    unit = reporter.organization
+    assert unit is not None
     other = Organization.objects.get(name="南湖区建设工程机械租赁有限公司")
     campaign = open_campaign(
         nanhu_staff,
         {"name": "2026 年度发电装备调查", "year": 2026, "deadline": timezone.localdate(),
          "division": Division.objects.get(code="330402", effective_to__isnull=True)},
         categories=[ResourceType.objects.get(code="EQP.PWR.GEN-M")],
-        assignees=[reporter.organization, other],
+        assignees=[unit, other],
     )  # fmt: skip
     items = [i for i in todo_for(reporter).items if i.title == campaign.name]
     assert len(items) == 1
