@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Sum
+from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from conftest import sign_in
+from conftest import client_for, sign_in
 from guodong.maps.dashboard import dashboard_tables
 from guodong.registry.models import Holding, ResourceType
 from guodong.registry.potential import quantities_text
@@ -60,3 +61,18 @@ def test_open_demands_and_missions_cards_draw_their_charts(page, live_server, di
         assert chart.locator("svg path").count() > 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("[data-testid=dashboard]").screenshot(path=str(ARTIFACTS / "dashboard.png"))
+
+
+@pytest.mark.django_db
+def test_potential_page_gives_a_category_per_unit(nanhu_staff):
+    """The potential query's category rows read "… 顶；… 床", never one sum of unlike units."""
+    page = client_for(nanhu_staff).get("/registry/potential/").content.decode()
+    supplies = ResourceType.objects.get(level=1, code="SUP")
+    holdings = Holding.objects.visible_to(nanhu_staff).filter(category=supplies).order_by()
+    per_unit = dict(holdings.values_list("type__unit").annotate(total=Sum("quantity_available")))
+    assert len(per_unit) > 1
+    with translation.override("zh-hans"):
+        expected = quantities_text(per_unit)
+    assert expected in page
+    grand = sum(per_unit.values(), Decimal(0))
+    assert f">{floatformat(grand, '-2g')}<" not in page
