@@ -9,6 +9,7 @@ from guodong.demands.models import Demand, DemandLine
 from guodong.demands.services import allowed_actions
 from guodong.divisions.models import Division
 from guodong.registry.models import ResourceType
+from guodong.registry.models.catalogue import NameMatch
 
 
 class DemandLineSerializer(serializers.ModelSerializer[DemandLine]):
@@ -20,6 +21,10 @@ class DemandLineSerializer(serializers.ModelSerializer[DemandLine]):
     latitude = serializers.FloatField(required=False, allow_null=True)
     longitude = serializers.FloatField(required=False, allow_null=True)
     destination = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # Blank for a line entered on a page or through this API (nothing was resolved).
+    name_match = serializers.ChoiceField(
+        choices=NameMatch.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = DemandLine

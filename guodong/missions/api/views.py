@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import decorators, mixins, viewsets
 from rest_framework.response import Response
@@ -89,6 +88,6 @@ class MissionViewSet(
 class DemandLayerView(APIView):
     """Open demands on the map: destinations and the flows from allocated holdings."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})  # a list
     def get(self, request: AuthenticatedRequest) -> Response:
         return Response(demand_layer(request.user))
