@@ -140,9 +140,8 @@ def describe_filters(form: forms.Form) -> list[tuple[str, str]]:
 
 def caption_for(title: Any, user: Actor, form: forms.Form | None = None) -> Caption:
     """The caption of an export taken now by `user` through the filters of `form`."""
-    name = getattr(user, "get_full_name", lambda: "")() or user.get_username()
     filters = describe_filters(form) if form is not None else []
-    return Caption(str(title), filters, str(name), timezone.now())
+    return Caption(str(title), filters, str(user), timezone.now())  # "王科长 (nanhu_staff)"
 
 
 def revealed_columns(user: Actor, model: type[models.Model], columns: Sequence[Column]) -> tuple[
@@ -249,7 +248,8 @@ def export_response(
         # The tab the user sees first: the list's Chinese name, never the file's English stem.
         sheet = workbook.create_sheet(sheet_title(caption.title if caption else filename))
         for label, words in lines:
-            sheet.append([_xlsx_cell(sheet, label, bold=True), words])
+            # A user's name or a searched text is the user's input: escaped like any cell.
+            sheet.append([_xlsx_cell(sheet, label, bold=True), safe_cell(words)])
         if lines:
             sheet.append([])
         sheet.append([_xlsx_cell(sheet, str(h), bold=True) for h in header])
@@ -264,7 +264,7 @@ def export_response(
     else:
         text = io.StringIO()
         writer = csv.writer(text)
-        writer.writerows([label, value] for label, value in lines)
+        writer.writerows([label, _csv_text(safe_cell(value))] for label, value in lines)
         if lines:
             writer.writerow([])  # the table starts after the first empty row
         writer.writerow([str(h) for h in header])

@@ -66,7 +66,7 @@ def test_holdings_xlsx_has_typed_cells_caption_and_clear_contacts(nanhu_staff):
     filters = caption[1][1]
     assert f"资源类型：{holding.type.name}" in filters and holding.owner_name in filters
     assert "；" in filters
-    assert caption[2][1] in (nanhu_staff.get_full_name(), nanhu_staff.username)
+    assert caption[2][1] == str(nanhu_staff)
     assert "年" in caption[3][1] and "月" in caption[3][1] and "日" in caption[3][1]
 
     header, rows = _table(sheet)
@@ -129,10 +129,15 @@ def test_formula_injection_stays_escaped_in_both_formats(city_staff):
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
 
-def test_a_filter_value_that_looks_like_a_formula_is_escaped_in_the_caption(nanhu_staff):
-    text = client_for(nanhu_staff).get("/registry/holdings/?q=%3D1%2B1&export=csv")
-    caption = text.content.decode("utf-8-sig").splitlines()[1]
-    assert "=1+1" in caption and not caption.split(",", 1)[1].startswith("=")
+def test_a_user_name_that_looks_like_a_formula_is_escaped_in_the_caption(nanhu_staff):
+    User.objects.filter(pk=nanhu_staff.pk).update(display_name="=1+1")
+    nanhu_staff.refresh_from_db()
+    client = client_for(nanhu_staff)
+    text = client.get("/registry/holdings/?q=x&export=csv").content.decode("utf-8-sig")
+    assert text.splitlines()[2].split(",", 1)[1].startswith("'=")
+    sheet = _sheet(client.get("/registry/holdings/?q=x&export=xlsx").content)
+    assert sheet.cell(row=3, column=2).value.startswith("'=")
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
 
 def test_dates_are_dates_and_datetimes_local_in_xlsx():
