@@ -52,6 +52,7 @@ def test_staff_matches_a_demand_and_dispatches_its_missions(page, live_server):
     page.screenshot(path=str(ARTIFACTS / "map-demand-flows.png"))
     assert all(url.startswith(live_server.url) for url in requests), "no request leaves 127.0.0.1"
 
+    page.click("[data-testid=whoami]")  # sign-out sits in the user's dropdown
     page.click("form[action='/logout/'] button")
     sign_in(page, live_server.url, "reporter")
     own = Mission.objects.get(demand=demand, unit__name="嘉兴南湖冷链物流有限公司")
