@@ -42,6 +42,7 @@ run: setup
 lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy guodong
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/i18n.py check
 

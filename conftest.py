@@ -45,7 +45,8 @@ def committed_demo(transactional_db):  # noqa: ANN001, ANN201
 
 
 def _persona(username: str) -> User:
-    return User.objects.select_related("organization__division").get(username=username)
+    user: User = User.objects.select_related("organization__division").get(username=username)
+    return user
 
 
 def _persona_fixture(username: str):  # noqa: ANN202

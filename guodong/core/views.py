@@ -211,7 +211,7 @@ def apply_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ObjectHistoryView(ScopedMixin, ListView[Event]):  # type: ignore[misc]  # model: scoped
+class ObjectHistoryView(ScopedMixin, ListView[Any]):  # type: ignore[misc]  # model: scoped
     """The event-log entries of one object the user can see."""
 
     request: AuthenticatedHttpRequest

@@ -14,9 +14,9 @@ from shapely.geometry import Polygon  # type: ignore[import-untyped]
 
 from guodong.core.actors import Actor
 from guodong.divisions.choices import DivisionLevel
+from guodong.divisions.h3cells import KEEP_MASK, boundary, center, parent_expression
 from guodong.divisions.models import Division
 from guodong.maps.boundaries import centroid_of
-from guodong.divisions.h3cells import KEEP_MASK, boundary, center, parent_expression
 from guodong.matching.snapshot import SNAPSHOT, freshness_masks, selection
 from guodong.registry.choices import Freshness
 from guodong.registry.freshness import freshness_q

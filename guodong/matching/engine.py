@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
-from scipy.spatial import cKDTree
+from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 EARTH_RADIUS_M = 6_371_000.0
 MAX_ROUNDS = 30
@@ -94,7 +94,8 @@ def distances_m(supply: Points, index: np.ndarray, demand: Points, line: int) ->
         np.sin((lat2 - lat1) / 2) ** 2
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
-    return np.rint(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))).astype(np.int64)
+    metres: np.ndarray = np.rint(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
+    return metres.astype(np.int64)
 
 
 class _Problem:
@@ -182,7 +183,10 @@ class _Trees:
 
 def _line_vector(demand: Points, line: int) -> np.ndarray:
     one = slice(line, line + 1)
-    return Points(demand.lat[one], demand.lon[one], demand.quantity[one]).unit_vectors()[0]
+    vector: np.ndarray = Points(
+        demand.lat[one], demand.lon[one], demand.quantity[one]
+    ).unit_vectors()[0]
+    return vector
 
 
 class _Graph:
@@ -218,7 +222,9 @@ class _Graph:
             if len(links) != len(ids):
                 raise ValueError("groups must nest: a group lies inside one outer group")
             nodes = next_node + np.arange(len(ids))
-            tails.append(links[:, 1]), heads.append(nodes), caps.append(group.cap[ids])
+            tails.append(links[:, 1])
+            heads.append(nodes)
+            caps.append(group.cap[ids])
             parent[inside] = nodes[inverse]
             self.group_nodes.append(dict(zip(ids.tolist(), nodes.tolist(), strict=True)))
             next_node += len(ids)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,7 +86,7 @@ class DutyEditView(ObjectEditView):
     form_class = DutyItemForm
     update_service = staticmethod(update_duty)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if "organization_pk" in kwargs and request.user.is_authenticated:
             self.organization = get_object_or_404(
                 Organization.objects.visible_to(request.user), pk=kwargs["organization_pk"]

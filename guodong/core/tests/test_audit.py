@@ -29,6 +29,8 @@ def _raw(sql, params):
 
 def test_a_change_is_logged_with_actor_before_and_after(change, city_staff):
     event = Event.objects.filter(object_type="orgs.organization", object_id=str(change.pk)).first()
+    assert event is not None
+    assert event.before is not None and event.after is not None
     assert event.actor == city_staff
     assert event.action == "organization.update"
     assert event.before["contact_name"] == "值班室"
@@ -49,6 +51,7 @@ def test_verify_detects_an_entry_edited_in_the_database(change):
     target = Event.objects.order_by("sequence")[5]
     _raw("UPDATE {table} SET object_repr = %s WHERE id = %s", ["篡改", target.pk])
     _checked, broken = verify_chain()
+    assert broken is not None
     assert broken.sequence == target.sequence
     assert "edited" in broken.reason
     with pytest.raises(CommandError, match=f"sequence {target.sequence}"):
@@ -59,11 +62,13 @@ def test_verify_detects_a_deleted_entry(change):
     target = Event.objects.order_by("sequence")[3]
     _raw("DELETE FROM {table} WHERE id = %s", [target.pk])
     _checked, broken = verify_chain()
+    assert broken is not None
     assert broken.sequence == target.sequence
 
 
 def test_verify_detects_a_deleted_last_entry(change):
     last = Event.objects.order_by("-sequence").first()
+    assert last is not None
     _raw("DELETE FROM {table} WHERE id = %s", [last.pk])
     _checked, broken = verify_chain()
     assert broken is not None
@@ -76,11 +81,13 @@ def test_verify_detects_reordered_entries(change):
     _raw("UPDATE {table} SET sequence = %s WHERE id = %s", [first.sequence, second.pk])
     _raw("UPDATE {table} SET sequence = %s WHERE id = %s", [second.sequence, first.pk])
     _checked, broken = verify_chain()
+    assert broken is not None
     assert broken.sequence == first.sequence
 
 
 def test_the_application_cannot_update_or_delete_entries(change):
     event = Event.objects.first()
+    assert event is not None
     event.object_repr = "x"
     with pytest.raises(PermissionError):
         event.save()

@@ -63,7 +63,7 @@ def test_verify_refuses_a_chain_cut_back_behind_a_checkpoint(signed):
     _raw("DELETE FROM {table} WHERE sequence > %s", [keep])
     _raw("UPDATE {head} SET sequence = %s, last_hash = %s", [keep, last.hash])
     assert verify_chain()[1] is None  # the database alone no longer shows the cut
-    checked, broken = verify_with_checkpoints()
+    _checked, broken = verify_with_checkpoints()
     assert broken is not None
     assert "removed" in broken.reason or "删除" in broken.reason
     with pytest.raises(CommandError):
@@ -140,4 +140,3 @@ def test_the_activity_log_page_shows_the_signed_checkpoints(signed, city_staff):
     assert 'id="checkpoints"' in page
     assert checkpoint.hash[:16] in page
     assert "已签名的检查点" in page
-

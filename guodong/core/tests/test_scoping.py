@@ -77,7 +77,7 @@ def test_exports_are_scoped(nanhu_staff):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     from io import BytesIO
 
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     sheet = load_workbook(BytesIO(xlsx.content)).active
     cells = {str(c.value) for row in sheet.iter_rows() for c in row}

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from guodong.demands.edxl.codec import Message, ResourceInfo, Schedule, read, validate, write
 from guodong.demands.edxl.exchange import import_message
-from guodong.missions.edxl import commit_message, deployment_report
 from guodong.demands.models import Demand
 from guodong.demands.services import transition
 from guodong.demands.tests.conftest import division, rtype
 from guodong.matching.services import approve_matching, run_matching
+from guodong.missions.edxl import commit_message, deployment_report
 from guodong.missions.services import acknowledge, dispatch, record_handover
 
 EXAMPLES = Path(__file__).parent / "edxl"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
+from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from guodong.matching.engine import UNMET_COST as UNMET
 from guodong.matching.engine import Group, Points, Rules, distances_m, greedy, solve, solve_full
@@ -27,7 +27,8 @@ def lp_optimum(supply: Points, demand: Points) -> int:
         bounds=(0, None), method="highs",
     )  # fmt: skip
     assert result.status == 0
-    return round(result.fun)
+    fun: float = result.fun
+    return round(fun)
 
 
 def instances() -> st.SearchStrategy:
@@ -111,21 +112,26 @@ def lp_with_rules(supply: Points, demand: Points, rules: Rules) -> int:
     """The same problem with eligibility, nested group caps and penalties, solved by HiGHS."""
     n, m = len(supply), len(demand)
     d = np.stack([distances_m(supply, np.arange(n), demand, j) for j in range(m)], axis=1)
+    assert rules.penalty is not None
     d = d + rules.penalty[:, None]
     costs = np.concatenate([d.ravel(), np.full(m, UNMET)])
+    assert rules.supply_class is not None and rules.line_classes is not None
     eligible = np.stack([np.isin(rules.supply_class, rules.line_classes[j]) for j in range(m)], 1)
     upper = np.concatenate([np.where(eligible.ravel(), np.inf, 0), np.full(m, np.inf)])
-    rows, bounds = [], []
+    rows: list[np.ndarray] = []
+    bounds: list[int] = []
     for s in range(n):
         row = np.zeros(n * m + m)
         row[s * m : (s + 1) * m] = 1
-        rows.append(row), bounds.append(supply.quantity[s])
+        rows.append(row)
+        bounds.append(int(supply.quantity[s]))
     for group in rules.groups:
         for g, cap in enumerate(group.cap):
             row = np.zeros(n * m + m)
-            for s in np.flatnonzero(group.member == g):
-                row[s * m : (s + 1) * m] = 1
-            rows.append(row), bounds.append(cap)
+            for member in np.flatnonzero(group.member == g):
+                row[member * m : (member + 1) * m] = 1
+            rows.append(row)
+            bounds.append(int(cap))
     demand_rows = np.zeros((m, n * m + m))
     for j in range(m):
         demand_rows[j, j : n * m : m] = 1
@@ -135,7 +141,8 @@ def lp_with_rules(supply: Points, demand: Points, rules: Rules) -> int:
         bounds=list(zip(np.zeros(n * m + m), upper, strict=True)), method="highs",
     )  # fmt: skip
     assert result.status == 0
-    return round(result.fun)
+    fun: float = result.fun
+    return round(fun)
 
 
 @st.composite

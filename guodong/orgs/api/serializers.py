@@ -9,7 +9,8 @@ from guodong.orgs.models import EDITABLE_FIELDS, DutyItem, Organization
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     division = ScopedRelatedField(queryset=Division.objects.all())
-    parent = ScopedRelatedField(
+    # The stubs type DRF's own Field.parent (the enclosing serializer); this is the model's.
+    parent = ScopedRelatedField(  # type: ignore[assignment]
         queryset=Organization.objects.all(), allow_null=True, required=False
     )
 

@@ -16,8 +16,8 @@ from guodong.core.actors import Actor
 from guodong.core.crypto import EncryptedTextField, mask_phone
 from guodong.core.models import ScopedModel, ScopedQuerySet
 from guodong.core.scope import PathField
-from guodong.divisions.models import Division
 from guodong.divisions.h3cells import cell_of
+from guodong.divisions.models import Division
 from guodong.registry.choices import (
     CatalogueLevel,
     Condition,
