@@ -79,6 +79,16 @@ class MissionDetailView(LoginRequiredMixin, DetailView[Mission]):
         return context
 
 
+# What the unit or the office reads after a step: what happened, not a bare "done".
+STEP_DONE = {
+    "acknowledge": gettext_lazy("Mission acknowledged."),
+    "decline": gettext_lazy("Mission declined: the office will find another unit."),
+    "progress": gettext_lazy("Progress reported."),
+    "return": gettext_lazy("Items returned."),
+    "cancel": gettext_lazy("Mission cancelled."),
+}
+
+
 class MissionActionView(LoginRequiredMixin, View):
     def post(self, request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
         mission = get_object_or_404(Mission.objects.visible_to(request.user), pk=pk)
@@ -97,7 +107,7 @@ class MissionActionView(LoginRequiredMixin, View):
                 services.cancel_mission(request.user, mission, text)
             elif step == "handover":
                 return self.handover(request, mission)
-            messages.success(request, _("Done."))
+            messages.success(request, str(STEP_DONE.get(step, gettext_lazy("Done."))))
         except (ValidationError, PermissionDenied) as error:
             say(request, error)
         return HttpResponseRedirect(mission.get_absolute_url())

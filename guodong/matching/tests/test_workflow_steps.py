@@ -146,3 +146,9 @@ def test_the_notice_gives_the_phone_to_the_unit_and_the_office_and_logs_it(
         assert PHONE not in page and "138****1111" in page
     assert reveals.count() == 2, "a masked reading is no reveal"
     assert Mission.objects.get(pk=own.pk).contact_phone == PHONE
+
+
+def test_a_mission_step_says_what_happened(dispatched_missions, reporter):
+    (own,) = [m for m in dispatched_missions if m.unit_id == reporter.organization_id]
+    page = client_for(reporter).post(f"/demands/missions/{own.pk}/acknowledge/", follow=True)
+    assert "任务已签收。" in page.content.decode() and "已完成。" not in page.content.decode()
