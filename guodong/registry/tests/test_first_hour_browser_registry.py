@@ -70,6 +70,8 @@ def test_holdings_list_reads_as_cards_on_a_phone(page: Any, live_server: Any) ->
         assert label.strip('"') == cell.get_attribute("data-label")
         box = cell.bounding_box()
         assert box is not None and box["width"] > 300
+    first_row.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "holdings-390-cards.png"))
 
 
 def test_a_verification_error_on_a_phone_names_the_item_and_keeps_the_values(
