@@ -23,7 +23,12 @@ class MissionTodos:
     staff may answer on a unit's behalf, but the missions are the unit's to-dos, not theirs."""
 
     def applies(self, user: Actor) -> bool:
-        return user.organization_id is not None and user.has_role_perm("missions.respond")
+        return (
+            user.organization_id is not None
+            and user.has_role_perm("missions.respond")
+            # Whoever answers on a unit's behalf (an office, an administrator) is no unit.
+            and not user.has_role_perm(Mission.RESPOND_ON_BEHALF)
+        )
 
     def items(self, user: Actor) -> list[TodoItem]:
         missions = (

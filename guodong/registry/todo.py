@@ -72,7 +72,10 @@ class SurveyTodos:
     def applies(self, user: Actor) -> bool:
         if user.organization_id is None:
             return False
-        return not _keeps_registry(user) or _pending_assignments(user).exists()
+        # Who reports for a unit (may import) always has the list; anyone else (a station's
+        # grid worker, an office) when a survey awaits their organization.
+        reports = user.has_role_perm("registry.import") and not _keeps_registry(user)
+        return reports or _pending_assignments(user).exists()
 
     def items(self, user: Actor) -> list[TodoItem]:
         may_upload = user.has_role_perm("registry.import")
