@@ -250,15 +250,20 @@ def body_of(response: HttpResponseBase) -> bytes:
 
 
 def _export_rows(body: bytes, content_type: str) -> list[list[str]]:
+    """The table of an export, its header row first: the caption above it (what, filters, who,
+    when) ends at the first empty row (guodong.core.exports)."""
     if "spreadsheet" in content_type:
         # openpyxl has no type information: reached as a plain module.
         openpyxl: Any = importlib.import_module("openpyxl")
         workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
         sheet = workbook.active
-        return [
+        rows = [
             ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
         ]
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    else:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    start = next((index + 1 for index, row in enumerate(rows) if not any(row)), 0)
+    return rows[start:]
 
 
 def _export_leaks(user: Actor, body: bytes, content_type: str, route: Route) -> list[str]:
