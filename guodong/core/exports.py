@@ -46,13 +46,18 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 
 
+def yes_no(value: bool) -> str:
+    """A yes/no in the user's language (是/否 in Chinese)."""
+    return _("Yes") if value else _("No")
+
+
 def safe_cell(value: Any) -> Any:
     """A value as a spreadsheet cell: numbers, dates and blanks (None) as they are, a yes/no
     in words, anything else as text, escaped when a spreadsheet would read it as a formula."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, dt.datetime):
@@ -90,7 +95,9 @@ class Caption:
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, text) pairs, the same in the xlsx and the CSV."""
-        filters = "；".join(f"{label}：{value}" for label, value in self.filters)
+        filters = _("; ").join(
+            _("{label}: {value}").format(label=label, value=value) for label, value in self.filters
+        )
         return [
             (_("Contents"), self.title),
             (_("Filters applied"), filters or _("none (every record you may see)")),
@@ -105,11 +112,11 @@ class Caption:
 def _words(value: Any, field: forms.Field) -> str:
     """One filter value as the user chose it: a record's name, a choice's label."""
     if isinstance(value, Iterable) and not isinstance(value, str | models.Model):
-        return "、".join(_words(v, field) for v in value)
+        return _(", ").join(_words(v, field) for v in value)
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     choices = getattr(field, "choices", None)
     if choices is not None:
         for key, label in choices:

@@ -261,7 +261,12 @@ def write(message: Message) -> bytes:
     if message.fund_code or message.funding or message.kind == "RequisitionResource":
         funding = _add(root, MSG, "Funding")
         if message.fund_code or not message.funding:
-            _add(funding, RM, "FundCode", message.fund_code or "国防动员经费")
+            _add(
+                funding,
+                RM,
+                "FundCode",
+                message.fund_code or _("National defence mobilization funds"),
+            )
         if message.funding:
             _add(funding, RM, "FundingInfo", message.funding)
     for role, description in message.contacts:

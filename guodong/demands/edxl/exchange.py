@@ -188,5 +188,6 @@ def outbound_message(demand: Demand, kind: str, suffix: str) -> Message:
         kind=kind, message_id=f"urn:guodong:demand:{demand.code}:{suffix}",
         sent=timezone.localtime().replace(microsecond=0), originating_id=origin,
         preceding_id=origin, incident=demand.incident or demand.title,
-        contacts=[("Sender", str(demand.division.name) + "国防动员办公室")],
+        contacts=[("Sender", _("{division} national defence mobilization office").format(
+            division=demand.division.name))],
     )  # fmt: skip
