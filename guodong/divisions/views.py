@@ -105,9 +105,7 @@ class GridCreateView(ObjectEditView):
     model = Division
     form_class = GridForm
 
-    def dispatch(  # type: ignore[override]
-        self, request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.parent = get_object_or_404(

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from guodong.core.filters import FilterSet, H3CellFilter, IdChoiceFilter
 from guodong.core.scope import within
 from guodong.divisions.choosers import DivisionFilter
-from guodong.divisions.models import Division
 from guodong.divisions.h3cells import STORED_RESOLUTION, descendant_range
+from guodong.divisions.models import Division
 from guodong.orgs.models import Organization
 from guodong.registry.choices import (
     Availability,
