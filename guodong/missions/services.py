@@ -149,6 +149,21 @@ def dispatch(acting_user: Actor, demand: Demand) -> list[Mission]:
     return pending
 
 
+def _end_with_reason(
+    acting_user: Actor, mission: Mission, step: str, reason: str, released_as: AllocationState
+) -> Mission:
+    """Decline or cancel: the reservation is released and the mission ends, with its reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    mission = _locked(acting_user, mission, step)
+    with recording(acting_user, f"mission.{step}", mission):
+        _release(acting_user, mission, released_as)
+        ended = M.DECLINED if step == "decline" else M.CANCELLED
+        mission.status, mission.decline_reason = ended, reason.strip()
+    _settle(acting_user, mission)
+    return mission
+
+
 @transaction.atomic
 def acknowledge(acting_user: Actor, mission: Mission) -> Mission:
     mission = _locked(acting_user, mission, "acknowledge")
@@ -159,14 +174,7 @@ def acknowledge(acting_user: Actor, mission: Mission) -> Mission:
 def decline(acting_user: Actor, mission: Mission, reason: str) -> Mission:
     """The unit cannot do it: the reservation is released and the quantity goes back to
     matching, which will not ask this unit again for this demand."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give a reason.")})
-    mission = _locked(acting_user, mission, "decline")
-    with recording(acting_user, "mission.decline", mission):
-        _release(acting_user, mission, AllocationState.DECLINED)
-        mission.status, mission.decline_reason = M.DECLINED, reason.strip()
-    _settle(acting_user, mission)
-    return mission
+    return _end_with_reason(acting_user, mission, "decline", reason, AllocationState.DECLINED)
 
 
 @transaction.atomic
@@ -249,14 +257,7 @@ def return_mission(acting_user: Actor, mission: Mission) -> Mission:
 
 @transaction.atomic
 def cancel_mission(acting_user: Actor, mission: Mission, reason: str) -> Mission:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give a reason.")})
-    mission = _locked(acting_user, mission, "cancel")
-    with recording(acting_user, "mission.cancel", mission):
-        _release(acting_user, mission, AllocationState.RELEASED)
-        mission.status, mission.decline_reason = M.CANCELLED, reason.strip()
-    _settle(acting_user, mission)
-    return mission
+    return _end_with_reason(acting_user, mission, "cancel", reason, AllocationState.RELEASED)
 
 
 def end_all_missions(acting_user: Actor, demand: Demand, reason: str) -> None:
